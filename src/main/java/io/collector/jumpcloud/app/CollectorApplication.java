@@ -1,0 +1,68 @@
+package io.collector.jumpcloud.app;
+
+import io.collector.jumpcloud.config.SettingsException;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.main.Main;
+
+/**
+ * The standalone collector: camel-main with {@code application.properties} (the copy in the jar holds
+ * the defaults, the one in the working directory wins) and the YAML routes of {@code routes/}.
+ */
+public final class CollectorApplication implements CamelConfiguration {
+    static final String PROPERTIES = "classpath:application.properties;optional=true,file:application.properties;optional=true";
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    /** The collector as a camel-main {@link Main}, not yet started (tests add override properties). */
+    public static Main newMain() {
+        Main main = new Main(); // no class: no classpath scanning, the beans are bound explicitly
+        main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
+        main.configure().addConfiguration(new CollectorApplication(main));
+        return main;
+    }
+
+    public static int run(String[] args) throws Exception {
+        Main main = newMain();
+        try {
+            int rc = main.run(args);
+            return rc;
+        } catch (Exception e) {
+            SettingsException bad = settingsProblem(e);
+            if (bad != null) {
+                return badSettings(bad);
+            }
+            throw e;
+        }
+    }
+
+    private final Main main;
+
+    private CollectorApplication(Main main) {
+        this.main = main;
+    }
+
+    /** Runs before camel-main loads the routes: the services' routes join the YAML files there. */
+    @Override
+    public void configure(CamelContext context) {
+        var settings = CollectorBeans.bind(context, Clock.systemUTC());
+        main.configure().addRoutesBuilder(new ServiceRoutes(settings.services()));
+    }
+
+    static SettingsException settingsProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SettingsException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static int badSettings(SettingsException e) {
+        System.err.println("ERROR: configuration: " + e.getMessage() + " (nothing was sent)");
+        return 2;
+    }
+}

@@ -1,0 +1,83 @@
+package io.collector.jumpcloud.app;
+
+import io.collector.jumpcloud.config.CollectorSettings;
+import io.collector.jumpcloud.dedup.EventIdRepository;
+import io.collector.jumpcloud.devo.DevoLineFormat;
+import io.collector.jumpcloud.devo.DevoLines;
+import io.collector.jumpcloud.devo.DevoTables;
+import io.collector.jumpcloud.source.PullCoordinator;
+import io.collector.jumpcloud.state.StateStore;
+import io.collector.jumpcloud.tls.DevoTlsMaterial;
+import io.collector.jumpcloud.tls.HostVerifyingClientInitializerFactory;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the settings and binds the beans the YAML routes refer to ({@code pulls}, {@code eventIds},
+ * {@code devoLines}, {@code devoTables}, {@code devoTls}) into a CamelContext. Used by the
+ * standalone camel-main run and by an application that embeds the routes in its own context.
+ */
+public final class CollectorBeans {
+    private static final Logger LOG = LoggerFactory.getLogger(CollectorBeans.class);
+    /** The sink the routes send to; a dry run points it at standard output. */
+    public static final String DEVO_ENDPOINT = "devo.endpoint";
+    public static final String DRY_RUN_ENDPOINT = "stream:out";
+
+    private CollectorBeans() {
+    }
+
+    public static CollectorSettings settings(CamelContext context, Clock clock) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        return CollectorSettings.from(name -> pc.resolveProperty(name), clock);
+    }
+
+    /** Checks the settings, state directory and TLS files, then binds every bean. */
+    public static CollectorSettings bind(CamelContext context, Clock clock) {
+        CollectorSettings settings = settings(context, clock);
+        Registry registry = context.getRegistry();
+
+        StateStore store = new StateStore(settings.stateDir());
+        try {
+            store.checkWritable();
+        } catch (IOException e) {
+            throw new io.collector.jumpcloud.config.SettingsException(CollectorSettings.STATE_DIR,
+                    "cannot write to " + settings.stateDir().toAbsolutePath() + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        EventIdRepository ids = new EventIdRepository(settings.dedupCacheSize());
+        DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
+        PullCoordinator pulls = new PullCoordinator(settings, store, ids, clock);
+        pulls.loadStates();
+
+        registry.bind("pulls", pulls);
+        registry.bind("eventIds", ids);
+        registry.bind("devoTables", tables);
+        registry.bind("devoLines", new DevoLines(new DevoLineFormat(settings.hostname(), clock), tables));
+
+        // The routes read these placeholders; publish the checked values, defaults included.
+        Properties overrides = new Properties();
+        overrides.setProperty(CollectorSettings.BASE_URL, settings.baseUrl().toString());
+        overrides.setProperty(CollectorSettings.POLL_INTERVAL, Long.toString(settings.pollIntervalMs()));
+        settings.tables().forEach((service, table) -> overrides.setProperty(CollectorSettings.TABLE_PREFIX + service, table));
+        overrides.setProperty(CollectorSettings.FALLBACK_TABLE, settings.fallbackTable());
+        if (settings.dryRun()) {
+            overrides.setProperty(DEVO_ENDPOINT, DRY_RUN_ENDPOINT);
+            LOG.warn("devo.host is not set: DRY RUN, the Devo lines are printed to standard output and nothing is sent");
+        } else {
+            DevoTlsMaterial tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(),
+                    settings.caFile(), clock.instant());
+            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(tls.sslContext(), settings.hostnameVerification()));
+            LOG.info("Devo relay {}:{} over mutual TLS as '{}' (certificate valid until {}), hostname verification {}",
+                    settings.devoHost(), settings.devoPort(), tls.clientCertificate().getSubjectX500Principal().getName(),
+                    tls.clientCertificate().getNotAfter().toInstant(), settings.hostnameVerification() ? "on" : "OFF");
+        }
+        overrides.forEach((k, v) -> context.getPropertiesComponent().addOverrideProperty((String) k, (String) v));
+        LOG.info("Settings: {}", settings);
+        return settings;
+    }
+}

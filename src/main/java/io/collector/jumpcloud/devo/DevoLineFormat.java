@@ -1,0 +1,47 @@
+package io.collector.jumpcloud.devo;
+
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * The syslog line Devo's relay expects, as Devo's own SDKs write it:
+ * {@code <14>Mmm dd HH:mm:ss HOST TABLE: PAYLOAD}. PRI 14 is facility user, severity info; the
+ * timestamp is the sending time in UTC (Devo keeps its own reception time, the event's own time
+ * stays in the JSON); the tag is the Devo table.
+ */
+public final class DevoLineFormat {
+    private static final DateTimeFormatter RFC3164 = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss", Locale.ENGLISH);
+
+    private final String hostname;
+    private final Clock clock;
+    private long cachedSecond = Long.MIN_VALUE;
+    private String cachedHeaderTime;
+
+    public DevoLineFormat(String hostname, Clock clock) {
+        this.hostname = hostname;
+        this.clock = clock;
+    }
+
+    /** Appends one line, without its LF, to {@code out}. */
+    public void append(StringBuilder out, String table, CharSequence json) {
+        out.append("<14>").append(headerTime()).append(' ').append(hostname).append(' ')
+                .append(table).append(": ").append(json);
+    }
+
+    public String line(String table, CharSequence json) {
+        StringBuilder sb = new StringBuilder(json.length() + 80);
+        append(sb, table, json);
+        return sb.toString();
+    }
+
+    private synchronized String headerTime() {
+        long now = clock.millis() / 1000;
+        if (now != cachedSecond) {
+            cachedSecond = now;
+            cachedHeaderTime = RFC3164.format(java.time.Instant.ofEpochSecond(now).atOffset(ZoneOffset.UTC));
+        }
+        return cachedHeaderTime;
+    }
+}

@@ -1,0 +1,50 @@
+package io.collector.jumpcloud.devo;
+
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Table lookup behind the route's content-based router: the routes name the six reference tables
+ * themselves; any other service (JumpCloud keeps adding them) lands here and goes to a configured
+ * table or the fallback table, counted and logged once per service, never dropped.
+ */
+public final class DevoTables {
+    private static final Logger LOG = LoggerFactory.getLogger(DevoTables.class);
+
+    private final Map<String, String> tables;
+    private final String fallback;
+    private final LongAdder fallbackEvents = new LongAdder();
+    private final Map<String, Boolean> warned = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public DevoTables(Map<String, String> tables, String fallback) {
+        this.tables = Map.copyOf(tables);
+        this.fallback = fallback;
+    }
+
+    public String tableFor(String service) {
+        String t = service == null ? null : tables.get(service);
+        if (t != null) {
+            return t;
+        }
+        fallbackEvents.increment();
+        if (warned.putIfAbsent(String.valueOf(service), Boolean.TRUE) == null) {
+            if (service == null) {
+                LOG.warn("Events without a service field go to the fallback table {} (devo.table.fallback)", fallback);
+            } else {
+                LOG.warn("Events of service '{}' have no Devo table of their own: sending them to the fallback table {} "
+                        + "(set devo.table.{} to choose one)", service, fallback, service);
+            }
+        }
+        return fallback;
+    }
+
+    public String fallbackTable() {
+        return fallback;
+    }
+
+    public long fallbackEvents() {
+        return fallbackEvents.sum();
+    }
+}

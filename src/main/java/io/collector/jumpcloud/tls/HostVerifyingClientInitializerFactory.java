@@ -1,0 +1,73 @@
+package io.collector.jumpcloud.tls;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import org.apache.camel.component.netty.ClientInitializerFactory;
+import org.apache.camel.component.netty.DefaultClientInitializerFactory;
+import org.apache.camel.component.netty.NettyConfiguration;
+import org.apache.camel.component.netty.NettyProducer;
+
+/**
+ * camel-netty 4.18.0 creates its client SSLEngine without the peer's host, so it sends no SNI and
+ * its own {@code hostnameVerification=true} always fails. This keeps Camel's pipeline (textline
+ * codec, handlers) and replaces only the TLS handler with one whose engine knows host and port:
+ * SNI is sent and the relay's certificate must name the host (switchable). The endpoint is declared
+ * without {@code ssl=true}: this factory is its TLS layer.
+ */
+public final class HostVerifyingClientInitializerFactory extends ClientInitializerFactory {
+    private final SSLContext sslContext;
+    private final boolean verifyHostname;
+    private final NettyProducer producer;
+    private final Delegate camelPipeline;
+
+    public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname) {
+        this(sslContext, verifyHostname, null);
+    }
+
+    private HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, NettyProducer producer) {
+        this.sslContext = sslContext;
+        this.verifyHostname = verifyHostname;
+        this.producer = producer;
+        this.camelPipeline = producer == null ? null : new Delegate(producer);
+    }
+
+    @Override
+    public ClientInitializerFactory createPipelineFactory(NettyProducer producer) {
+        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) throws Exception {
+        // Camel's own pipeline (the endpoint has no ssl=true: TLS is ours), then our TLS handler first.
+        camelPipeline.initChannel(ch);
+        NettyConfiguration cfg = producer.getConfiguration();
+        ch.pipeline().addFirst("ssl", new SslHandler(engine(cfg.getHost(), cfg.getPort())));
+    }
+
+    SSLEngine engine(String host, int port) {
+        SSLEngine engine = sslContext.createSSLEngine(host, port);
+        engine.setUseClientMode(true);
+        SSLParameters p = engine.getSSLParameters();
+        p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        if (verifyHostname) {
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        engine.setSSLParameters(p);
+        return engine;
+    }
+
+    /** Exposes the protected initChannel of Camel's default factory. */
+    private static final class Delegate extends DefaultClientInitializerFactory {
+        Delegate(NettyProducer producer) {
+            super(producer);
+        }
+
+        @Override
+        public void initChannel(Channel ch) throws Exception {
+            super.initChannel(ch);
+        }
+    }
+}

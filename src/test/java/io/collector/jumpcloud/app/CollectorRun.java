@@ -1,0 +1,67 @@
+package io.collector.jumpcloud.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/** The real collector (camel-main, the YAML routes of routes/, application.properties) in this JVM. */
+final class CollectorRun implements AutoCloseable {
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private Main main;
+
+    CollectorRun(String baseUrl, String apiKey, Path stateDir) {
+        set("jumpcloud.api-key", apiKey);
+        set("jumpcloud.base-url", baseUrl);
+        set("collector.state-dir", stateDir.toString());
+        set("jumpcloud.poll-interval", "500");
+        set("devo.hostname", "test-collector");
+        set("camel.main.shutdown-timeout", "5");
+    }
+
+    CollectorRun set(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    CollectorRun devo(int port, io.collector.jumpcloud.testing.TestPki pki) {
+        set("devo.host", "localhost");
+        set("devo.port", Integer.toString(port));
+        set("devo.tls.cert-file", pki.clientCert().toString());
+        set("devo.tls.key-file", pki.clientKey().toString());
+        set("devo.tls.ca-file", pki.ca().toString());
+        return this;
+    }
+
+    CollectorRun start() throws Exception {
+        main = CollectorApplication.newMain();
+        properties.forEach(main::addOverrideProperty);
+        main.start();
+        return this;
+    }
+
+    CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (main != null) {
+            main.stop();
+            main = null;
+        }
+    }
+}

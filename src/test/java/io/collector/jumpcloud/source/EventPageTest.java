@@ -1,0 +1,79 @@
+package io.collector.jumpcloud.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventPageTest {
+    static Path samples() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path s = p.resolve("shared/jumpcloud-samples");
+            if (Files.isDirectory(s)) {
+                return s;
+            }
+            Path up = p.resolve("../shared/jumpcloud-samples").normalize();
+            if (Files.isDirectory(up)) {
+                return up;
+            }
+        }
+        throw new IllegalStateException("shared/jumpcloud-samples not found");
+    }
+
+    @Test
+    void keepsEveryRealSampleByteForByteWithItsInstant() throws Exception {
+        List<String> lines = new java.util.ArrayList<>();
+        for (String f : List.of("directory", "sso", "radius", "mdm", "doc-examples")) {
+            lines.addAll(Files.readAllLines(samples().resolve(f + ".ndjson")));
+        }
+        byte[] body = ("[" + String.join(",", lines) + "]").getBytes(StandardCharsets.UTF_8);
+        EventPage page = EventPage.parse(body, null);
+        assertEquals(lines.size(), page.size());
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals(lines.get(i), page.events().get(i).getJson(), "event " + i + " changed");
+        }
+        // 0, 3, 8 and 9 fraction digits, all to the nanosecond
+        assertEquals(Instant.parse("2023-03-07T13:03:42Z"), byId(page, "B54A6D20-41F7-3FB0-84A6-01CFD7F1481F").getTimestamp());
+        assertEquals(Instant.parse("2023-01-14T08:16:06.495Z"), byId(page, "63c264c6c1bd55c1b7e901a4").getTimestamp());
+        assertEquals(Instant.parse("2023-03-07T13:01:19.218593680Z"), byId(page, "6407359ff5c3cc91c4d4608b").getTimestamp());
+        assertEquals("sso", byId(page, "6407359ff5c3cc91c4d4608b").getService());
+        // the documentation examples carry no service field: null when pulling "all"
+        assertEquals(null, byId(page, "5e95d60b05e8907888c4e009").getService());
+        assertEquals("directory", EventPage.parse(body, "directory").events().stream()
+                .filter(e -> e.getId().equals("5e95d60b05e8907888c4e009")).findFirst().orElseThrow().getService());
+    }
+
+    @Test
+    void multiByteCharactersSurvive() {
+        String ev = "{\"id\":\"a1\",\"timestamp\":\"2024-01-01T00:00:00.1Z\",\"service\":\"sso\",\"user\":\"Zoë Ünal ✓ 😀\"}";
+        EventPage page = EventPage.parse(("[" + ev + "]").getBytes(StandardCharsets.UTF_8), null);
+        assertEquals(ev, page.events().get(0).getJson());
+    }
+
+    @Test
+    void emptyPage() {
+        assertEquals(0, EventPage.parse("[]".getBytes(StandardCharsets.UTF_8), "sso").size());
+        assertEquals(0, EventPage.parse(" [ ] ".getBytes(StandardCharsets.UTF_8), "sso").size());
+    }
+
+    @Test
+    void refusesBodiesThatCannotBeTrusted() {
+        String good = "{\"id\":\"a1\",\"timestamp\":\"2024-01-01T00:00:00Z\"}";
+        for (String bad : List.of("<html>oops</html>", "{\"message\":\"x\"}", "[" + good + ",{\"id\":\"a2\",\"timest",
+                "[" + good, "[{\"timestamp\":\"2024-01-01T00:00:00Z\"}]", "[{\"id\":\"x\",\"timestamp\":\"yesterday\"}]", "[1,2]")) {
+            BadPageException e = assertThrows(BadPageException.class,
+                    () -> EventPage.parse(bad.getBytes(StandardCharsets.UTF_8), "sso"), bad);
+            assertTrue(e.getMessage().length() > 10);
+        }
+    }
+
+    private static DiEvent byId(EventPage page, String id) {
+        return page.events().stream().filter(e -> e.getId().equals(id)).findFirst().orElseThrow();
+    }
+}
