@@ -27,6 +27,7 @@ public final class CollectorApplication implements CamelConfiguration {
 
     public static int run(String[] args) throws Exception {
         Main main = newMain();
+        stopOnSignal(main);
         try {
             int rc = main.run(args);
             return rc;
@@ -50,6 +51,20 @@ public final class CollectorApplication implements CamelConfiguration {
     public void configure(CamelContext context) {
         var settings = CollectorBeans.bind(context, Clock.systemUTC());
         main.configure().addRoutesBuilder(new ServiceRoutes(settings.services()));
+    }
+
+    /**
+     * SIGTERM (docker stop) and SIGINT end the main loop, so Camel stops its routes, the pull in
+     * flight ends at a page boundary, and the process exits 0; the JVM's default would exit 143.
+     */
+    private static void stopOnSignal(Main main) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> main.completed());
+            } catch (IllegalArgumentException unsupported) {
+                // not on this platform: the JVM's shutdown hook still stops Camel
+            }
+        }
     }
 
     static SettingsException settingsProblem(Throwable e) {

@@ -27,12 +27,12 @@ final class CollectorRun implements AutoCloseable {
         return this;
     }
 
-    CollectorRun devo(int port, io.collector.jumpcloud.testing.TestPki pki) {
+    CollectorRun devo(int port, Path cert, Path key, Path ca) {
         set("devo.host", "localhost");
         set("devo.port", Integer.toString(port));
-        set("devo.tls.cert-file", pki.clientCert().toString());
-        set("devo.tls.key-file", pki.clientKey().toString());
-        set("devo.tls.ca-file", pki.ca().toString());
+        set("devo.tls.cert-file", cert.toString());
+        set("devo.tls.key-file", key.toString());
+        set("devo.tls.ca-file", ca.toString());
         return this;
     }
 

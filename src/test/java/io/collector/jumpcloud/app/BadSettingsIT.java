@@ -1,0 +1,37 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A user who forgot a setting learns which one, in plain words, and nothing runs. */
+class BadSettingsIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void missingApiKeyFailsAtStartNamingTheSetting() throws Exception {
+        try (CollectorProcess c = new CollectorProcess(dir).env("COLLECTOR_STATE_DIR", dir.resolve("state").toString()).start()) {
+            int rc = c.waitFor(60);
+            assertEquals(2, rc, c.stderr());
+            String err = c.stderr();
+            assertTrue(err.contains("ERROR: configuration: jumpcloud.api-key: is required"), err);
+            assertTrue(err.contains("JUMPCLOUD_API_KEY"), err);
+            assertFalse(err.contains("\tat "), "no stack trace for a configuration mistake:\n" + err);
+            assertEquals("", c.stdout());
+        }
+    }
+
+    @Test
+    void badHistoricDateGivesTheFormatAndAnExample() throws Exception {
+        try (CollectorProcess c = new CollectorProcess(dir).env("JUMPCLOUD_API_KEY", "k")
+                .env("JUMPCLOUD_HISTORIC_DATE_UTC", "01/02/2026").env("COLLECTOR_STATE_DIR", dir.resolve("state").toString()).start()) {
+            assertEquals(2, c.waitFor(60));
+            assertTrue(c.stderr().contains("jumpcloud.historic-date-utc: '01/02/2026' does not match the format yyyy-MM-dd HH:mm:ss (UTC), e.g."), c.stderr());
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.collector.jumpcloud.sim.EventFactory;
+import io.collector.jumpcloud.sim.JumpCloudSimulator;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user with only an API key runs the jar without a Devo relay: the exact Devo lines appear on
+ * standard output, the logs on standard error, and SIGTERM stops it cleanly with its state saved.
+ */
+class DryRunIT {
+    @TempDir
+    Path dir;
+
+    static String historic(Instant t) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(t.atOffset(java.time.ZoneOffset.UTC));
+    }
+
+    @Test
+    void printsTheExactLinesThatWouldGoToDevo() throws Exception {
+        Instant from = Instant.now().minus(30, ChronoUnit.MINUTES);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator()) {
+            EventFactory f = new EventFactory();
+            sim.addEvents(f.series(List.of("directory", "sso", "radius", "mdm", "systems", "ldap", "alerts"), from, Duration.ofMillis(50), 1400));
+            String key = "dry-run-key-" + System.nanoTime();
+            sim.validKeys(key);
+            try (CollectorProcess c = new CollectorProcess(dir)
+                    .env("JUMPCLOUD_API_KEY", key)
+                    .env("JUMPCLOUD_BASE_URL", sim.baseUrl())
+                    .env("JUMPCLOUD_PAGE_SIZE", "500")
+                    .env("JUMPCLOUD_HISTORIC_DATE_UTC", historic(from.minusSeconds(1)))
+                    .env("COLLECTOR_STATE_DIR", dir.resolve("state").toString())
+                    .start()) {
+                CollectorRun.await(() -> c.stderr().contains("The data is up to date!"), Duration.ofSeconds(60), "the first pull");
+                int rc = c.terminate(15);
+                assertEquals(0, rc, "SIGTERM is a clean stop:\n" + c.stderr());
+                List<String> lines = c.stdout().lines().toList();
+                String host = InetAddress.getLocalHost().getHostName();
+                DevoLinesOnTheWire.assertExactlyOnce(sim.events(), lines, System.getenv().getOrDefault("HOSTNAME", host));
+                assertTrue(c.stderr().contains("DRY RUN"), c.stderr());
+                assertFalse(c.stderr().contains(key), "the API key never appears in the log");
+                assertTrue(Files.exists(dir.resolve("state/all.json")));
+            }
+        }
+    }
+}
