@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.collector.jumpcloud.source.DiEvent;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
 
 /**
  * The split's aggregation strategy: turns each event that survived the route into its Devo line and
@@ -30,7 +31,9 @@ public final class DevoLines implements AggregationStrategy {
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
-        Exchange result = oldExchange == null ? newExchange : oldExchange;
+        // A fresh exchange, not the first event's: its flags (duplicate, route stop) and headers
+        // would otherwise be copied onto the pull's exchange and into every later page's events.
+        Exchange result = oldExchange == null ? new DefaultExchange(newExchange.getContext()) : oldExchange;
         Buffer buffer = result.getProperty(BUFFER, Buffer.class);
         if (buffer == null) {
             buffer = new Buffer();

@@ -1,0 +1,114 @@
+package io.collector.jumpcloud.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * An in-process Devo relay for tests: a TLS server on loopback that requires a client certificate
+ * (when asked) and keeps every LF-terminated UTF-8 line it receives.
+ */
+public final class TlsLineReceiver implements AutoCloseable {
+    private final SSLServerSocket server;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> handshakeErrors = new CopyOnWriteArrayList<>();
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private volatile boolean closed;
+
+    private TlsLineReceiver(SSLContext ctx, boolean needClientAuth) throws IOException {
+        server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server.setNeedClientAuth(needClientAuth);
+        server.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        Thread t = new Thread(this::acceptLoop, "tls-receiver-" + server.getLocalPort());
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public static TlsLineReceiver start(TestPki pki, boolean needClientAuth) throws Exception {
+        return new TlsLineReceiver(pki.serverContext(), needClientAuth);
+    }
+
+    public static TlsLineReceiver start(SSLContext ctx, boolean needClientAuth) throws Exception {
+        return new TlsLineReceiver(ctx, needClientAuth);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SSLSocket s = (SSLSocket) server.accept();
+                connections.incrementAndGet();
+                open.add(s);
+                Thread t = new Thread(() -> read(s), "tls-receiver-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    handshakeErrors.add(e.toString());
+                }
+            }
+        }
+    }
+
+    private void read(SSLSocket s) {
+        try (s; BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
+            s.startHandshake();
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                handshakeErrors.add(e.toString());
+            }
+        } finally {
+            open.remove(s);
+        }
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public List<String> lines() {
+        return lines;
+    }
+
+    public List<String> handshakeErrors() {
+        return handshakeErrors;
+    }
+
+    public int connectionsAccepted() {
+        return connections.get();
+    }
+
+    public boolean awaitLines(int n, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (lines.size() < n) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        server.close();
+        for (Socket s : open) {
+            s.close();
+        }
+    }
+}
