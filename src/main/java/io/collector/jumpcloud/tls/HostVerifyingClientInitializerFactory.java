@@ -45,6 +45,7 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         camelPipeline.initChannel(ch);
         NettyConfiguration cfg = producer.getConfiguration();
         ch.pipeline().addFirst("ssl", new SslHandler(engine(cfg.getHost(), cfg.getPort())));
+        ch.pipeline().addAfter("ssl", "client-certificate-gate", new ClientCertificateGate());
     }
 
     SSLEngine engine(String host, int port) {

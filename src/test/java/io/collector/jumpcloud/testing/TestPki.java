@@ -65,7 +65,7 @@ public final class TestPki {
         write("server.key", pkcs8(serverKeys));
         write("client.crt", clientCert);
         write("client.key", pkcs8(clientKeys));
-        makeReadable(dir);
+        traversable(dir);
     }
 
     public static TestPki create(Path dir) throws Exception {
@@ -100,7 +100,7 @@ public final class TestPki {
     /** The client key encrypted with {@code password} ({@code BEGIN ENCRYPTED PRIVATE KEY}). */
     public Path encryptedClientKey(String password) throws Exception {
         var enc = new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
-                .setPassword(password.toCharArray()).setRandom(RANDOM).build();
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).setPassword(password.toCharArray()).setRandom(RANDOM).build();
         return write("client-encrypted.key", new JcaPKCS8Generator(clientKeys.getPrivate(), enc));
     }
 
@@ -207,7 +207,8 @@ public final class TestPki {
         return p;
     }
 
-    private static void makeReadable(Path dir) {
+    /** Makes every folder up to {@code dir} traversable by other users. */
+    public static void traversable(Path dir) {
         // rsyslog drops to nobody: every directory up to the files must be traversable
         for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
             try {

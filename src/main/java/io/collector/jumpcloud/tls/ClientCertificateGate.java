@@ -1,0 +1,118 @@
+package io.collector.jumpcloud.tls;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * With TLS 1.3 the relay checks the client certificate after the client already considers the
+ * handshake done, so a refused certificate shows up as an alert a round trip later, and the first
+ * writes would be reported as sent while the relay drops them. This holds the writes of a new
+ * connection for about two handshake round trips; if the relay closes the connection in that time,
+ * the held writes fail (so the page is not checkpointed and is sent again), otherwise they go out.
+ */
+final class ClientCertificateGate extends ChannelDuplexHandler {
+    static final long MIN_WAIT_MS = 200;
+    static final long MAX_WAIT_MS = 3000;
+
+    private final long connectStartedNanos = System.nanoTime();
+    private final Queue<Object[]> held = new ArrayDeque<>();
+    private boolean open;
+    private boolean failed;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (open) {
+            ctx.write(msg, promise);
+        } else if (failed) {
+            promise.setFailure(refused());
+        } else {
+            held.add(new Object[] {msg, promise});
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (open) {
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent e) {
+            if (!e.isSuccess()) {
+                fail(ctx, e.cause());
+            } else if (!"TLSv1.3".equals(ctx.pipeline().get(SslHandler.class).engine().getSession().getProtocol())) {
+                release(ctx); // TLS 1.2 refuses a client certificate inside the handshake
+            } else {
+                long handshakeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStartedNanos);
+                long wait = Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 2 * handshakeMs));
+                ctx.executor().schedule(() -> {
+                    if (ctx.channel().isActive()) {
+                        release(ctx);
+                    } else {
+                        fail(ctx, null);
+                    }
+                }, wait, TimeUnit.MILLISECONDS);
+            }
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!open) {
+            fail(ctx, null);
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (!open) {
+            fail(ctx, cause);
+        }
+        super.exceptionCaught(ctx, cause);
+    }
+
+    private void release(ChannelHandlerContext ctx) {
+        if (open || failed) {
+            return;
+        }
+        open = true;
+        Object[] w;
+        while ((w = held.poll()) != null) {
+            ctx.write(w[0], (ChannelPromise) w[1]);
+        }
+        ctx.flush();
+    }
+
+    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+        if (open || failed) {
+            return;
+        }
+        failed = true;
+        IOException e = refused();
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        Object[] w;
+        while ((w = held.poll()) != null) {
+            io.netty.util.ReferenceCountUtil.release(w[0]);
+            ((ChannelPromise) w[1]).setFailure(e);
+        }
+        ctx.close();
+    }
+
+    private static IOException refused() {
+        return new IOException("the Devo relay closed the TLS connection right after the handshake: it refused the client "
+                + "certificate (check devo.tls.cert-file and devo.tls.key-file) or the connection; nothing was sent on it");
+    }
+}
