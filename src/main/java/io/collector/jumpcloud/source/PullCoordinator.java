@@ -175,7 +175,8 @@ public final class PullCoordinator {
             } else if (!pull.failed()) {
                 LOG.info("[{}] Pull interrupted by shutdown: it resumes from the checkpoint at the next start", pull.service());
             }
-            double wait = Math.max(0, settings.pollIntervalMs() / 1000.0);
+            // the timer counts the interval from the start of this pull (java.util.Timer fixed delay)
+            double wait = Math.max(0, settings.pollIntervalMs() / 1000.0 - secs);
             LOG.info("[{}] Data collection completed. Elapsed time: {} seconds. Waiting for {} second(s) until the next one",
                     pull.service(), String.format(Locale.ROOT, "%.3f", secs), String.format(Locale.ROOT, "%.3f", wait));
         } finally {
