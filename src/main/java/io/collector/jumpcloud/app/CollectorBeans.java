@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the settings and binds the beans the YAML routes refer to ({@code pulls}, {@code eventIds},
- * {@code devoLines}, {@code devoTables}, {@code devoTls}) into a CamelContext. Used by the
+ * {@code eventHeaders}, {@code devoLines}, {@code devoTables}, {@code devoTls}) into a CamelContext. Used by the
  * standalone camel-main run and by an application that embeds the routes in its own context.
  */
 public final class CollectorBeans {
@@ -56,6 +56,7 @@ public final class CollectorBeans {
 
         registry.bind("pulls", pulls);
         registry.bind("eventIds", ids);
+        registry.bind("eventHeaders", new io.collector.jumpcloud.source.EventHeaders());
         registry.bind("devoTables", tables);
         registry.bind("devoLines", new DevoLines(new DevoLineFormat(settings.hostname(), clock), tables));
 

@@ -22,7 +22,8 @@ public final class EventTimestamps {
             .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
             .appendOffset("+HH:MM", "Z")
-            .toFormatter();
+            .toFormatter()
+            .withResolverStyle(java.time.format.ResolverStyle.STRICT);
 
     /** The whole-second form JumpCloud documents for {@code start_time}. */
     private static final DateTimeFormatter QUERY = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
@@ -31,7 +32,63 @@ public final class EventTimestamps {
     }
 
     public static Instant parse(String text) {
-        return OffsetDateTime.parse(text, RFC3339).toInstant();
+        Instant fast = parseUtc(text);
+        return fast != null ? fast : OffsetDateTime.parse(text, RFC3339).toInstant();
+    }
+
+    /**
+     * The shape JumpCloud sends, {@code yyyy-MM-ddTHH:mm:ss[.f…]Z}, read without a formatter (the
+     * formatter was a tenth of the collector's CPU at backfill volume); null for any other shape.
+     */
+    private static Instant parseUtc(String t) {
+        int n = t.length();
+        if (n < 20 || t.charAt(n - 1) != 'Z' || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T'
+                || t.charAt(13) != ':' || t.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 7);
+        int day = digits(t, 8, 10);
+        int hour = digits(t, 11, 13);
+        int minute = digits(t, 14, 16);
+        int second = digits(t, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            int fractionDigits = n - 21;
+            if (t.charAt(19) != '.' || fractionDigits < 1 || fractionDigits > 9) {
+                return null;
+            }
+            int f = digits(t, 20, n - 1);
+            if (f < 0) {
+                return null;
+            }
+            for (int i = fractionDigits; i < 9; i++) {
+                f *= 10;
+            }
+            nanos = f;
+        }
+        if ((year | month | day | hour | minute | second) < 0 || month < 1 || month > 12 || day < 1 || day > 31
+                || hour > 23 || minute > 59 || second > 59) {
+            return null;
+        }
+        try {
+            long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+            return Instant.ofEpochSecond(epochDay * 86400 + hour * 3600L + minute * 60L + second, nanos);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int digits(String t, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     public static String queryTime(Instant t) {
