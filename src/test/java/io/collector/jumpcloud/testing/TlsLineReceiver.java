@@ -26,8 +26,10 @@ public final class TlsLineReceiver implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean closed;
 
-    private TlsLineReceiver(SSLContext ctx, boolean needClientAuth) throws IOException {
-        server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private TlsLineReceiver(SSLContext ctx, boolean needClientAuth, int port) throws IOException {
+        server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         server.setNeedClientAuth(needClientAuth);
         server.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         Thread t = new Thread(this::acceptLoop, "tls-receiver-" + server.getLocalPort());
@@ -36,11 +38,16 @@ public final class TlsLineReceiver implements AutoCloseable {
     }
 
     public static TlsLineReceiver start(TestPki pki, boolean needClientAuth) throws Exception {
-        return new TlsLineReceiver(pki.serverContext(), needClientAuth);
+        return new TlsLineReceiver(pki.serverContext(), needClientAuth, 0);
+    }
+
+    /** A relay on a given port: a restarted relay after an outage comes back where it was. */
+    public static TlsLineReceiver start(TestPki pki, boolean needClientAuth, int port) throws Exception {
+        return new TlsLineReceiver(pki.serverContext(), needClientAuth, port);
     }
 
     public static TlsLineReceiver start(SSLContext ctx, boolean needClientAuth) throws Exception {
-        return new TlsLineReceiver(ctx, needClientAuth);
+        return new TlsLineReceiver(ctx, needClientAuth, 0);
     }
 
     private void acceptLoop() {

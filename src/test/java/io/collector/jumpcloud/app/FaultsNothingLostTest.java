@@ -1,0 +1,111 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.collector.jumpcloud.sim.EventFactory;
+import io.collector.jumpcloud.sim.JumpCloudSimulator;
+import io.collector.jumpcloud.sim.SimEvent;
+import io.collector.jumpcloud.testing.TestPki;
+import io.collector.jumpcloud.testing.TlsLineReceiver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * When JumpCloud or the relay misbehaves, a pull fails, the checkpoint stays, and the next pull
+ * sends what was not delivered: in the end every event is in Devo.
+ */
+class FaultsNothingLostTest {
+    @TempDir
+    static Path pkiDir;
+    static TestPki pki;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void pki() throws Exception {
+        pki = TestPki.create(pkiDir);
+    }
+
+    @Test
+    void brokenApiAnswersAreRetriedByTheNextPullAndNothingIsLost() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("directory", "sso", "radius", "mdm"), from, Duration.ofMillis(20), 4000));
+            sim.addEvents(f.burst("sso", from.plusSeconds(30), 900));
+            // one of each, on successive requests: the pull fails at a different page each time
+            sim.failNext(500).truncateNextBody().wrongCountNext().nonJsonNext().resetNext()
+                    .failNext(503).dropSearchAfterNext().failNext(429, "{\"message\":\"Too Many Requests\"}", Map.of("Retry-After", "1"));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "200")
+                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                CollectorRun.await(() -> sim.pendingFaults() == 0 && devo.lines().size() >= sim.eventCount(), Duration.ofSeconds(60),
+                        "all faults served and all events delivered");
+                Thread.sleep(600);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            for (String code : List.of("PullError 303: unexpected HTTP status 500", "PullError 304", "PullError 300: the page is not complete JSON",
+                    "X-Result-Count says", "Unexpected character ('<'", "Premature end of Content-Length", "without a new X-Search_after")) {
+                assertTrue(log.contains(code), code + " in\n" + String.join("\n", log.lines().stream().filter(l -> l.contains("PullError")).toList()));
+            }
+        }
+    }
+
+    @Test
+    void aRelayOutageMidBackfillLosesNothing() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("directory", "sso"), from, Duration.ofMillis(20), 3000));
+            TlsLineReceiver first = TlsLineReceiver.start(pki, true);
+            int port = first.port();
+            List<String> received = new ArrayList<>();
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "300")
+                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .devo(port, pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                CollectorRun.await(() -> first.lines().size() >= 3000, Duration.ofSeconds(30), "the backlog");
+                first.close();                                   // the relay goes down
+                received.addAll(first.lines());
+                sim.addEvents(f.series(List.of("radius", "mdm"), from.plusSeconds(61), Duration.ofMillis(20), 2000));
+                CollectorRun.await(() -> log.contains("PullError"), Duration.ofSeconds(20), "a failed pull while the relay is down");
+                Thread.sleep(1000);                              // it stays down for a few pulls
+                try (TlsLineReceiver second = TlsLineReceiver.start(pki, true, port)) {
+                    CollectorRun.await(() -> second.lines().size() >= 2000, Duration.ofSeconds(30), "the rest after the relay is back");
+                    Thread.sleep(700);
+                    received.addAll(second.lines());
+                }
+            }
+            Set<String> ids = new HashSet<>();
+            int duplicates = 0;
+            for (String l : received) {
+                if (!ids.add(DevoLinesOnTheWire.parse(l).id())) {
+                    duplicates++;
+                }
+            }
+            for (SimEvent e : sim.events()) {
+                assertTrue(ids.contains(e.id()), "lost " + e.id());
+            }
+            assertEquals(sim.eventCount(), ids.size());
+            assertTrue(duplicates <= 500, "duplicates are at most the page in flight: " + duplicates);
+            System.out.printf("relay outage: %d events, 0 lost, %d duplicates%n", sim.eventCount(), duplicates);
+        }
+    }
+}
