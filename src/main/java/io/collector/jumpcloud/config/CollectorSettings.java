@@ -32,6 +32,9 @@ public final class CollectorSettings {
     public static final String HISTORIC_DATE = "jumpcloud.historic-date-utc";
     public static final String POLL_INTERVAL = "jumpcloud.poll-interval";
     public static final String PAGE_SIZE = "jumpcloud.page-size";
+    public static final String MAX_RETRIES = "jumpcloud.max-retries";
+    public static final String RETRY_DELAY = "jumpcloud.retry-delay";
+    public static final String RETRY_MAX_DELAY = "jumpcloud.retry-max-delay";
     public static final String STATE_DIR = "collector.state-dir";
     public static final String DEDUP_CACHE = "collector.dedup-cache-size";
     public static final String HOSTNAME = "devo.hostname";
@@ -58,6 +61,9 @@ public final class CollectorSettings {
     private final Instant historicDate;
     private final long pollIntervalMs;
     private final int pageSize;
+    private final int maxRetries;
+    private final long retryDelayMs;
+    private final long retryMaxDelayMs;
     private final Path stateDir;
     private final int dedupCacheSize;
     private final String hostname;
@@ -81,6 +87,9 @@ public final class CollectorSettings {
         historicDate = r.historicDate(now);
         pollIntervalMs = r.longInRange(POLL_INTERVAL, 60000, 1, Long.MAX_VALUE, "milliseconds between two pulls of a service");
         pageSize = (int) r.longInRange(PAGE_SIZE, 10000, 1, 10000, "events per page; JumpCloud allows 1 to 10000");
+        maxRetries = (int) r.longInRange(MAX_RETRIES, 5, 0, 100, "times a failed request (429, 5xx, network, broken page) is retried within a pull");
+        retryDelayMs = r.longInRange(RETRY_DELAY, 1000, 1, 3_600_000, "milliseconds before the first retry, doubled at each next one");
+        retryMaxDelayMs = r.longInRange(RETRY_MAX_DELAY, 60000, 1, 3_600_000, "the longest wait between two retries, Retry-After included");
         stateDir = Path.of(r.optional(STATE_DIR).orElse("./state"));
         dedupCacheSize = (int) r.longInRange(DEDUP_CACHE, 100000, 1000, 10_000_000, "event ids remembered per service to drop duplicates");
         hostname = r.optional(HOSTNAME).orElseGet(CollectorSettings::localHostname);
@@ -230,6 +239,9 @@ public final class CollectorSettings {
     public Instant historicDate() { return historicDate; }
     public long pollIntervalMs() { return pollIntervalMs; }
     public int pageSize() { return pageSize; }
+    public int maxRetries() { return maxRetries; }
+    public long retryDelayMs() { return retryDelayMs; }
+    public long retryMaxDelayMs() { return retryMaxDelayMs; }
     public Path stateDir() { return stateDir; }
     public int dedupCacheSize() { return dedupCacheSize; }
     public String hostname() { return hostname; }

@@ -18,6 +18,7 @@ public final class Pull {
     private boolean failed;
     private EventPage page;
     private int requests;
+    private int retries;
     private long received;
     private long sent;
 
@@ -52,9 +53,23 @@ public final class Pull {
         return searchAfter;
     }
 
+    /** True when the last request brought a page to deliver (false while a failed request is retried). */
+    public boolean hasPage() {
+        return page != null;
+    }
+
+    void request() {
+        requests++;
+        page = null;
+    }
+
+    int retried() {
+        return ++retries;
+    }
+
     void nextPage(EventPage page, JsonNode cursor, boolean more) {
+        this.retries = 0;
         this.page = page;
-        this.requests++;
         this.received += page.size();
         this.searchAfter = cursor;
         this.morePages = more;

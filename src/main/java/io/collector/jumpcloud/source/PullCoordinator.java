@@ -35,6 +35,7 @@ public final class PullCoordinator {
     private final StateStore store;
     private final EventIdRepository ids;
     private final Clock clock;
+    private final RetryPolicy retry;
     private final Map<String, ServicePuller> pullers = new ConcurrentHashMap<>();
 
     public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, Clock clock) {
@@ -42,6 +43,7 @@ public final class PullCoordinator {
         this.store = store;
         this.ids = ids;
         this.clock = clock;
+        this.retry = new RetryPolicy(settings.maxRetries(), settings.retryDelayMs(), settings.retryMaxDelayMs());
     }
 
     private ServicePuller puller(String service) {
@@ -86,6 +88,7 @@ public final class PullCoordinator {
      */
     public void request(Exchange exchange) {
         Pull pull = pull(exchange);
+        pull.request();
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         m.setHeader("x-api-key", settings.apiKey());
@@ -145,6 +148,33 @@ public final class PullCoordinator {
         LOG.info("[{}] Number of {} events sent to Devo: {} ({} duplicates removed). State last_polled_timestamp is updated: {}",
                 pull.service(), pull.service(), lines, page.size() - lines, s.lastPolledTimestamp());
         LOG.debug("[{}] Saved state: {}", pull.service(), pull.puller().describe(s));
+    }
+
+    /**
+     * A request or its page failed. A 429, a 5xx, a network error or a broken page is retried: after
+     * JumpCloud's Retry-After when it gives one, otherwise after an exponential backoff with jitter.
+     * Anything else (401, 403, 400), or the last retry, ends the pull with its error code.
+     */
+    public void retryOrFail(Exchange exchange) throws Exception {
+        Pull pull = pull(exchange);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (!RetryPolicy.retryable(e)) {
+            throw e;
+        }
+        int attempt = pull.retried();
+        if (attempt > retry.maxRetries()) {
+            throw new GaveUpException(attempt - 1, e);
+        }
+        long delay = retry.delayMillis(attempt, e, clock.instant());
+        LOG.warn("[{}] Request failed, retry {} of {} in {} s: {}", pull.service(), attempt, retry.maxRetries(),
+                String.format(Locale.ROOT, "%.1f", delay / 1000.0), reason(e));
+        long end = System.nanoTime() + delay * 1_000_000;
+        while (System.nanoTime() < end) {
+            if (exchange.getContext().isStopping()) {
+                throw new GaveUpException(attempt - 1, e); // shutting down: the checkpoint is where it was
+            }
+            Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        }
     }
 
     /** The pull failed: nothing after the checkpoint counts as sent, and the page's ids are forgotten. */
@@ -218,23 +248,42 @@ public final class PullCoordinator {
 
     /** A one-line reason with the reference's error code; never the API key (it is not in any of these). */
     static String describe(Exception e) {
+        if (e instanceof GaveUpException g && g.getCause() instanceof Exception cause) {
+            return code(cause) + ": " + reason(cause) + " (still failing after " + g.retries() + " retries).";
+        }
+        return code(e) + ": " + reason(e) + ".";
+    }
+
+    /** The reference collector's error code for a failed pull. */
+    static String code(Exception e) {
+        if (e instanceof HttpOperationFailedException h) {
+            return switch (h.getStatusCode()) {
+                case 401 -> "PullError 301";
+                case 403 -> "PullError 302";
+                case 429 -> "PullError 304";
+                default -> "PullError 303";
+            };
+        }
+        return "PullError 300";
+    }
+
+    static String reason(Exception e) {
         if (e instanceof HttpOperationFailedException h) {
             String body = h.getResponseBody() == null ? "" : h.getResponseBody().replaceAll("\\s+", " ");
             if (body.length() > 300) {
                 body = body.substring(0, 300) + "…";
             }
-            int code = h.getStatusCode();
-            String id = switch (code) {
-                case 401 -> "PullError 301: JumpCloud refused the API key (HTTP 401, check jumpcloud.api-key and jumpcloud.org-id)";
-                case 403 -> "PullError 302: the API key lacks permission (HTTP 403, use an administrator's key)";
-                case 429 -> "PullError 304: JumpCloud is rate limiting (HTTP 429)";
-                default -> "PullError 303: unexpected HTTP status " + code + " from JumpCloud";
+            String what = switch (h.getStatusCode()) {
+                case 401 -> "JumpCloud refused the API key (HTTP 401, check jumpcloud.api-key and jumpcloud.org-id)";
+                case 403 -> "the API key lacks permission (HTTP 403, use an administrator's key)";
+                case 429 -> "JumpCloud is rate limiting (HTTP 429)";
+                default -> "unexpected HTTP status " + h.getStatusCode() + " from JumpCloud";
             };
-            return id + ": " + body + ".";
+            return what + ": " + body;
         }
         if (e instanceof BadPageException) {
-            return "PullError 300: " + e.getMessage() + ".";
+            return e.getMessage();
         }
-        return "PullError 300: " + (e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage()) + ".";
+        return e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 }

@@ -51,7 +51,7 @@ class FaultsNothingLostTest {
             sim.failNext(500).truncateNextBody().wrongCountNext().nonJsonNext().resetNext()
                     .failNext(503).dropSearchAfterNext().failNext(429, "{\"message\":\"Too Many Requests\"}", Map.of("Retry-After", "1"));
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
-                    .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "200")
+                    .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "200").set("jumpcloud.retry-delay", "50")
                     .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
@@ -60,9 +60,12 @@ class FaultsNothingLostTest {
                 Thread.sleep(600);
             }
             DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
-            for (String code : List.of("PullError 303: unexpected HTTP status 500", "PullError 304", "PullError 300: the page is not complete JSON",
-                    "X-Result-Count says", "Unexpected character ('<'", "Premature end of Content-Length", "without a new X-Search_after")) {
-                assertTrue(log.contains(code), code + " in\n" + String.join("\n", log.lines().stream().filter(l -> l.contains("PullError")).toList()));
+            // each fault is retried within the pull; the sixth in a row exceeds jumpcloud.max-retries (5)
+            for (String cause : List.of("retry 1 of 5 in", "unexpected HTTP status 500", "the page is not complete JSON",
+                    "X-Result-Count says", "Unexpected character ('<'", "Premature end of Content-Length",
+                    "PullError 303: unexpected HTTP status 503 from JumpCloud: {\"message\":\"simulated failure 503\"} (still failing after 5 retries).",
+                    "without a new X-Search_after", "JumpCloud is rate limiting (HTTP 429)")) {
+                assertTrue(log.contains(cause), cause + " in\n" + String.join("\n", log.lines().stream().filter(l -> l.contains("retry") || l.contains("PullError")).toList()));
             }
         }
     }
