@@ -5,6 +5,7 @@ import io.collector.jumpcloud.dedup.EventIdRepository;
 import io.collector.jumpcloud.devo.DevoLineFormat;
 import io.collector.jumpcloud.devo.DevoLines;
 import io.collector.jumpcloud.devo.DevoTables;
+import io.collector.jumpcloud.source.CredentialsCheck;
 import io.collector.jumpcloud.source.PullCoordinator;
 import io.collector.jumpcloud.state.StateStore;
 import io.collector.jumpcloud.tls.DevoTlsMaterial;
@@ -53,6 +54,7 @@ public final class CollectorBeans {
         DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
         PullCoordinator pulls = new PullCoordinator(settings, store, ids, clock);
         pulls.loadStates();
+        CredentialsCheck.run(settings, clock.instant());
 
         registry.bind("pulls", pulls);
         registry.bind("eventIds", ids);

@@ -183,8 +183,9 @@ public final class PullCoordinator {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         pull.fail();
         int forgotten = pull.puller().rollback();
-        LOG.error("[{}] {} The checkpoint stays at {}; {} events of the failed page will be sent again by the next pull.",
-                pull.service(), describe(e), pull.puller().state().lastPolledTimestamp(), forgotten);
+        LOG.error("[{}] {} The checkpoint stays at {}{}; the next pull starts from it.", pull.service(), describe(e),
+                pull.puller().state().lastPolledTimestamp(),
+                forgotten == 0 ? "" : " and the " + forgotten + " events of the failed page will be sent again");
     }
 
     /** Last step: the reference's statistics line, then when the next pull comes. */

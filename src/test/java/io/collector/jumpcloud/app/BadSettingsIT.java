@@ -34,4 +34,17 @@ class BadSettingsIT {
             assertTrue(c.stderr().contains("jumpcloud.historic-date-utc: '01/02/2026' does not match the format yyyy-MM-dd HH:mm:ss (UTC), e.g."), c.stderr());
         }
     }
+
+    @Test
+    void aWrongApiKeyStopsTheStartWithSetupError100AndNeverPrintsTheKey() throws Exception {
+        String key = "a-very-recognisable-wrong-key-" + System.nanoTime();
+        try (io.collector.jumpcloud.sim.JumpCloudSimulator sim = new io.collector.jumpcloud.sim.JumpCloudSimulator();
+             CollectorProcess c = new CollectorProcess(dir).env("JUMPCLOUD_API_KEY", key).env("JUMPCLOUD_BASE_URL", sim.baseUrl())
+                     .env("COLLECTOR_STATE_DIR", dir.resolve("state").toString()).start()) {
+            assertEquals(2, c.waitFor(60), c.stderr());
+            assertTrue(c.stderr().contains("ERROR: configuration: jumpcloud.api-key: SetupError 100: JumpCloud refused the API key (HTTP 401"), c.stderr());
+            assertFalse(c.stderr().contains(key) || c.stdout().contains(key), "the key is never printed");
+            assertEquals(1, sim.eventRequests().size());
+        }
+    }
 }

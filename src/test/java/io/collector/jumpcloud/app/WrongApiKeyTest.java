@@ -16,11 +16,27 @@ class WrongApiKeyTest {
     Path dir;
 
     @Test
-    void wrongKeyIsPullError301OncePerPollIntervalAndNeverLogged() throws Exception {
+    void aWrongKeyStopsTheStartWithSetupError100() throws Exception {
         String key = "WRONG-KEY-" + System.nanoTime();
         try (JumpCloudSimulator sim = new JumpCloudSimulator(); LogCapture log = LogCapture.capture()) {
+            CollectorRun run = new CollectorRun(sim.baseUrl(), key, dir.resolve("state"));
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, run::start);
+            var bad = CollectorApplication.settingsProblem(e);
+            assertTrue(bad != null && bad.getMessage().startsWith("jumpcloud.api-key: SetupError 100: JumpCloud refused the API key (HTTP 401"), String.valueOf(bad));
+            assertFalse(bad.getMessage().contains(key));
+            assertTrue(sim.eventRequests().size() == 1, "one request, the check");
+            run.close();
+        }
+    }
+
+    @Test
+    void aKeyRevokedWhileRunningIsPullError301OncePerPollIntervalAndNeverLogged() throws Exception {
+        String key = "REVOKED-KEY-" + System.nanoTime();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator().validKeys(key); LogCapture log = LogCapture.capture()) {
             CollectorRun run = new CollectorRun(sim.baseUrl(), key, dir.resolve("state")).set("jumpcloud.poll-interval", "1000");
             run.start();
+            sim.validKeys("another-key");                        // revoked in the JumpCloud console
+            sim.clearRequests();
             Thread.sleep(3100);
             run.close();
             int requests = sim.eventRequests().size();
@@ -33,11 +49,12 @@ class WrongApiKeyTest {
     }
 
     @Test
-    void keyWithoutPermissionIsPullError302WithJumpCloudsMessage() throws Exception {
+    void aKeyLosingPermissionIsPullError302WithJumpCloudsMessage() throws Exception {
         String key = "NO-PERMISSION-" + System.nanoTime();
-        try (JumpCloudSimulator sim = new JumpCloudSimulator().forbiddenKey(key); LogCapture log = LogCapture.capture()) {
+        try (JumpCloudSimulator sim = new JumpCloudSimulator().validKeys(key); LogCapture log = LogCapture.capture()) {
             CollectorRun run = new CollectorRun(sim.baseUrl(), key, dir.resolve("state")).set("jumpcloud.services", "sso");
             run.start();
+            sim.forbiddenKey(key);                               // its role changed while running
             CollectorRun.await(() -> log.contains("PullError 302"), Duration.ofSeconds(20), "PullError 302");
             run.close();
             String line = log.lines().stream().filter(l -> l.contains("PullError 302")).findFirst().orElseThrow();
