@@ -48,12 +48,16 @@ final class CollectorRun implements AutoCloseable {
     }
 
     static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        awaitEvery(Duration.ofMillis(50), condition, timeout, what);
+    }
+
+    static void awaitEvery(Duration step, BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             }
-            Thread.sleep(50);
+            Thread.sleep(step.toMillis());
         }
     }
 

@@ -48,14 +48,15 @@ class FaultsNothingLostTest {
             sim.addEvents(f.series(List.of("directory", "sso", "radius", "mdm"), from, Duration.ofMillis(20), 4000));
             sim.addEvents(f.burst("sso", from.plusSeconds(30), 900));
             // one of each, on successive requests: the pull fails at a different page each time
-            sim.failNext(500).truncateNextBody().wrongCountNext().nonJsonNext().resetNext()
+            sim.failNext(502)                                    // taken by the start-up credentials check, which carries on
+                    .failNext(500).truncateNextBody().wrongCountNext().nonJsonNext().resetNext()
                     .failNext(503).dropSearchAfterNext().failNext(429, "{\"message\":\"Too Many Requests\"}", Map.of("Retry-After", "1"));
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "200").set("jumpcloud.retry-delay", "50")
                     .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
-                CollectorRun.await(() -> sim.pendingFaults() == 0 && devo.lines().size() >= sim.eventCount(), Duration.ofSeconds(60),
+                CollectorRun.await(() -> sim.pendingFaults() == 0 && devo.lineCount() >= sim.eventCount(), Duration.ofSeconds(60),
                         "all faults served and all events delivered");
                 Thread.sleep(600);
             }
@@ -84,14 +85,14 @@ class FaultsNothingLostTest {
                     .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
                     .devo(port, pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
-                CollectorRun.await(() -> first.lines().size() >= 3000, Duration.ofSeconds(30), "the backlog");
+                CollectorRun.await(() -> first.lineCount() >= 3000, Duration.ofSeconds(30), "the backlog");
                 first.close();                                   // the relay goes down
                 received.addAll(first.lines());
                 sim.addEvents(f.series(List.of("radius", "mdm"), from.plusSeconds(61), Duration.ofMillis(20), 2000));
                 CollectorRun.await(() -> log.contains("PullError"), Duration.ofSeconds(20), "a failed pull while the relay is down");
                 Thread.sleep(1000);                              // it stays down for a few pulls
                 try (TlsLineReceiver second = TlsLineReceiver.start(pki, true, port)) {
-                    CollectorRun.await(() -> second.lines().size() >= 2000, Duration.ofSeconds(30), "the rest after the relay is back");
+                    CollectorRun.await(() -> second.lineCount() >= 2000, Duration.ofSeconds(30), "the rest after the relay is back");
                     Thread.sleep(700);
                     received.addAll(second.lines());
                 }

@@ -20,7 +20,8 @@ import javax.net.ssl.SSLSocket;
  */
 public final class TlsLineReceiver implements AutoCloseable {
     private final SSLServerSocket server;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    // not a CopyOnWriteArrayList: copying it per line made a slow relay of this receiver at 100k lines
+    private final List<String> lines = new java.util.ArrayList<>();
     private final List<String> handshakeErrors = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -72,7 +73,9 @@ public final class TlsLineReceiver implements AutoCloseable {
             s.startHandshake();
             String line;
             while ((line = r.readLine()) != null) {
-                lines.add(line);
+                synchronized (lines) {
+                    lines.add(line);
+                }
             }
         } catch (IOException e) {
             if (!closed) {
@@ -87,8 +90,17 @@ public final class TlsLineReceiver implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** A snapshot of the lines received so far. */
     public List<String> lines() {
-        return lines;
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    public int lineCount() {
+        synchronized (lines) {
+            return lines.size();
+        }
     }
 
     public List<String> handshakeErrors() {
@@ -101,7 +113,7 @@ public final class TlsLineReceiver implements AutoCloseable {
 
     public boolean awaitLines(int n, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        while (lines.size() < n) {
+        while (lineCount() < n) {
             if (System.nanoTime() > end) {
                 return false;
             }
