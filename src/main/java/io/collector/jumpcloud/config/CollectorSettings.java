@@ -48,11 +48,8 @@ public final class CollectorSettings {
     public static final String FALLBACK_TABLE = "devo.table.fallback";
     public static final String TABLE_PREFIX = "devo.table.";
 
-    /** The services the reference collector knows, each with its own Devo table, plus {@code all}. */
-    public static final List<String> SERVICE_NAMES =
-            List.of("directory", "systems", "sso", "radius", "ldap", "mdm", "all");
-
-    public static final DateTimeFormatter HISTORIC_FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    public static final DateTimeFormatter HISTORIC_FORMAT = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
+            .withResolverStyle(java.time.format.ResolverStyle.STRICT);
 
     private final String apiKey;
     private final String orgId;
@@ -78,31 +75,33 @@ public final class CollectorSettings {
     private final String fallbackTable;
 
     private CollectorSettings(Function<String, Optional<String>> source, Clock clock) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String name : SettingsSchema.names()) {
+            source.apply(name).map(String::trim).filter(v -> !v.isEmpty()).ifPresent(v -> given.put(name, v));
+        }
+        SettingsSchema.validate(given);
         Reader r = new Reader(source);
-        apiKey = r.required(API_KEY, "the API key of a JumpCloud administrator (JumpCloud console > API Settings); set it in application.properties, with -D" + API_KEY + "=... or JUMPCLOUD_API_KEY");
+        apiKey = r.required(API_KEY);
         orgId = r.optional(ORG_ID).orElse(null);
         baseUrl = r.url(BASE_URL, "https://api.jumpcloud.com");
         services = r.services();
         Instant now = clock.instant();
         historicDate = r.historicDate(now);
-        pollIntervalMs = r.longInRange(POLL_INTERVAL, 60000, 1, Long.MAX_VALUE, "milliseconds between two pulls of a service");
-        pageSize = (int) r.longInRange(PAGE_SIZE, 10000, 1, 10000, "events per page; JumpCloud allows 1 to 10000");
-        maxRetries = (int) r.longInRange(MAX_RETRIES, 5, 0, 100, "times a failed request (429, 5xx, network, broken page) is retried within a pull");
-        retryDelayMs = r.longInRange(RETRY_DELAY, 1000, 1, 3_600_000, "milliseconds before the first retry, doubled at each next one");
-        retryMaxDelayMs = r.longInRange(RETRY_MAX_DELAY, 60000, 1, 3_600_000, "the longest wait between two retries, Retry-After included");
+        pollIntervalMs = r.number(POLL_INTERVAL, 60000);
+        pageSize = (int) r.number(PAGE_SIZE, 10000);
+        maxRetries = (int) r.number(MAX_RETRIES, 5);
+        retryDelayMs = r.number(RETRY_DELAY, 1000);
+        retryMaxDelayMs = r.number(RETRY_MAX_DELAY, 60000);
         stateDir = Path.of(r.optional(STATE_DIR).orElse("./state"));
-        dedupCacheSize = (int) r.longInRange(DEDUP_CACHE, 100000, 1000, 10_000_000, "event ids remembered per service to drop duplicates");
+        dedupCacheSize = (int) r.number(DEDUP_CACHE, 100000);
         hostname = r.optional(HOSTNAME).orElseGet(CollectorSettings::localHostname);
-        if (hostname.chars().anyMatch(Character::isWhitespace)) {
-            throw new SettingsException(HOSTNAME, "must not contain spaces: it is the HOSTNAME field of the syslog line");
-        }
         devoHost = r.optional(DEVO_HOST).orElse(null);
-        devoPort = (int) r.longInRange(DEVO_PORT, 443, 1, 65535, "the Devo relay's TCP port");
+        devoPort = (int) r.number(DEVO_PORT, 443);
         hostnameVerification = Boolean.parseBoolean(r.optional(HOSTNAME_VERIFICATION).orElse("true"));
         if (devoHost != null) {
-            certFile = Path.of(r.required(CERT_FILE, "the client certificate PEM file from Devo (Administration > Credentials > X.509), e.g. domain.crt"));
-            keyFile = Path.of(r.required(KEY_FILE, "the private key PEM file from Devo, e.g. domain.key"));
-            caFile = Path.of(r.required(CA_FILE, "the CA chain PEM file from Devo, e.g. chain.crt"));
+            certFile = Path.of(r.required(CERT_FILE));
+            keyFile = Path.of(r.required(KEY_FILE));
+            caFile = Path.of(r.required(CA_FILE));
         } else {
             certFile = r.optional(CERT_FILE).map(Path::of).orElse(null);
             keyFile = r.optional(KEY_FILE).map(Path::of).orElse(null);
@@ -117,21 +116,11 @@ public final class CollectorSettings {
         tables.put("ldap", r.optional(TABLE_PREFIX + "ldap").orElse("auth.jumpcloud.ldap.events"));
         tables.put("mdm", r.optional(TABLE_PREFIX + "mdm").orElse("auth.jumpcloud.mdm.events"));
         fallbackTable = r.optional(FALLBACK_TABLE).orElse("auth.jumpcloud.other.events");
-        for (Map.Entry<String, String> t : tables.entrySet()) {
-            checkTable(TABLE_PREFIX + t.getKey(), t.getValue());
-        }
-        checkTable(FALLBACK_TABLE, fallbackTable);
     }
 
     /** Reads and checks every setting; throws {@link SettingsException} naming the first bad one. */
     public static CollectorSettings from(Function<String, Optional<String>> source, Clock clock) {
         return new CollectorSettings(source, clock);
-    }
-
-    private static void checkTable(String setting, String table) {
-        if (!table.matches("[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+){3,}")) {
-            throw new SettingsException(setting, "'" + table + "' is not a Devo table: dot-separated words, at least four, e.g. auth.jumpcloud.directory.events");
-        }
     }
 
     private static String localHostname() {
@@ -158,58 +147,31 @@ public final class CollectorSettings {
             return source.apply(name).map(String::trim).filter(v -> !v.isEmpty());
         }
 
-        String required(String name, String what) {
-            return optional(name).orElseThrow(() -> new SettingsException(name, "is required: " + what));
+        /** A setting the schema requires: it is there. */
+        String required(String name) {
+            return optional(name).orElseThrow(() -> new SettingsException(name, "is required (InitVariablesError 1)"));
         }
 
+        /** A URL the schema accepted: scheme and host, no trailing slash. */
         URI url(String name, String dflt) {
             String v = optional(name).orElse(dflt);
-            try {
-                URI u = new URI(v);
-                if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null) {
-                    throw new SettingsException(name, "'" + v + "' is not an http(s) URL, e.g. https://api.jumpcloud.com");
-                }
-                return URI.create(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
-            } catch (java.net.URISyntaxException e) {
-                throw new SettingsException(name, "'" + v + "' is not a URL, e.g. https://api.jumpcloud.com");
-            }
+            return URI.create(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
         }
 
-        long longInRange(String name, long dflt, long min, long max, String what) {
-            String v = optional(name).orElse(null);
-            if (v == null) {
-                return dflt;
-            }
-            try {
-                long n = Long.parseLong(v);
-                if (n < min || n > max) {
-                    throw new SettingsException(name, "'" + v + "' is out of range " + min + ".." + (max == Long.MAX_VALUE ? "" : max) + " (" + what + ")");
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new SettingsException(name, "'" + v + "' is not a whole number (" + what + ")");
-            }
+        /** A whole number the schema accepted (type and range). */
+        long number(String name, long dflt) {
+            return optional(name).map(Long::parseLong).orElse(dflt);
         }
 
         List<String> services() {
             String v = optional(SERVICES).orElse("all");
             Set<String> out = new LinkedHashSet<>();
             for (String s : v.split(",")) {
-                String name = s.trim().toLowerCase(java.util.Locale.ROOT);
-                if (name.isEmpty()) {
-                    continue;
-                }
-                if (!SERVICE_NAMES.contains(name)) {
-                    throw new SettingsException(SERVICES, "unknown service '" + s.trim() + "'; choose from " + String.join(",", SERVICE_NAMES));
-                }
-                out.add(name);
-            }
-            if (out.isEmpty()) {
-                throw new SettingsException(SERVICES, "lists no service; choose from " + String.join(",", SERVICE_NAMES));
+                out.add(s.trim()); // names checked by the schema
             }
             if (out.contains("all") && out.size() > 1) {
                 // JumpCloud's "all" already returns every other service: both would double events.
-                throw new SettingsException(SERVICES, "'all' already includes " + String.join(",", out.stream().filter(x -> !x.equals("all")).toList()) + ": use either 'all' or a list of services, not both");
+                throw new SettingsException(SERVICES, "(InitVariablesError 3) 'all' already includes " + String.join(",", out.stream().filter(x -> !x.equals("all")).toList()) + ": use either 'all' or a list of services, not both");
             }
             return List.copyOf(out);
         }
@@ -223,10 +185,10 @@ public final class CollectorSettings {
             try {
                 t = LocalDateTime.parse(v, HISTORIC_FORMAT).toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e) {
-                throw new SettingsException(HISTORIC_DATE, "'" + v + "' does not match the format yyyy-MM-dd HH:mm:ss (UTC), e.g. 2026-01-31 23:00:00");
+                throw new SettingsException(HISTORIC_DATE, "'" + v + "' is not a date in the format yyyy-MM-dd HH:mm:ss (UTC) (InitVariablesError 11), e.g. 2026-01-31 23:00:00");
             }
             if (t.isAfter(now)) {
-                throw new SettingsException(HISTORIC_DATE, "'" + v + "' is later than now (" + HISTORIC_FORMAT.format(now.atOffset(ZoneOffset.UTC)) + " UTC): it is where the first pull starts");
+                throw new SettingsException(HISTORIC_DATE, "'" + v + "' is later than now (InitVariablesError 12; now is " + HISTORIC_FORMAT.format(now.atOffset(ZoneOffset.UTC)) + " UTC): it is where the first pull starts");
             }
             return t;
         }

@@ -44,6 +44,7 @@ class CollectorSettingsTest {
     void missingApiKeyNamesTheSetting() {
         SettingsException e = assertThrows(SettingsException.class, () -> settings(new HashMap<>()));
         assertEquals("jumpcloud.api-key", e.setting());
+        assertTrue(e.getMessage().startsWith("jumpcloud.api-key: is required (InitVariablesError 1): the API key of a JumpCloud administrator"), e.getMessage());
         assertTrue(e.getMessage().contains("JUMPCLOUD_API_KEY"), e.getMessage());
     }
 
@@ -57,16 +58,19 @@ class CollectorSettingsTest {
     @Test
     void badValuesNameTheSettingAndTheFix() {
         Object[][] cases = {
-            {CollectorSettings.HISTORIC_DATE, "2026/11/01", "yyyy-MM-dd HH:mm:ss"},
-            {CollectorSettings.HISTORIC_DATE, "2026-12-01 00:00:00", "later than now"},
-            {CollectorSettings.SERVICES, "directory,printers", "unknown service 'printers'"},
+            {CollectorSettings.HISTORIC_DATE, "2026/11/01", "'2026/11/01' is not valid (InitVariablesError 3): expected where the first pull starts, in UTC, format yyyy-MM-dd HH:mm:ss, e.g. 2026-01-31 23:00:00"},
+            {CollectorSettings.HISTORIC_DATE, "2026-02-30 00:00:00", "(InitVariablesError 11), e.g. 2026-01-31 23:00:00"},
+            {CollectorSettings.HISTORIC_DATE, "2026-12-01 00:00:00", "later than now (InitVariablesError 12"},
+            {CollectorSettings.SERVICES, "directory,printers", "'directory,printers' is not valid (InitVariablesError 3): expected a comma list of directory,systems,sso,radius,ldap,mdm, or all"},
             {CollectorSettings.SERVICES, "all,sso", "either 'all'"},
-            {CollectorSettings.PAGE_SIZE, "20000", "1..10000"},
-            {CollectorSettings.PAGE_SIZE, "ten", "not a whole number"},
-            {CollectorSettings.POLL_INTERVAL, "-5", "out of range"},
-            {CollectorSettings.BASE_URL, "ftp://x", "http(s) URL"},
-            {CollectorSettings.DEVO_PORT, "70000", "out of range"},
-            {"devo.table.sso", "my table", "not a Devo table"},
+            {CollectorSettings.PAGE_SIZE, "20000", "expected events per page, a whole number from 1 to 10000"},
+            {CollectorSettings.PAGE_SIZE, "ten", "'ten' is not valid (InitVariablesError 3)"},
+            {CollectorSettings.POLL_INTERVAL, "-5", "a positive whole number"},
+            {CollectorSettings.BASE_URL, "ftp://x", "expected JumpCloud's API base URL, scheme and host only, e.g. https://api.jumpcloud.com"},
+            {CollectorSettings.DEVO_PORT, "70000", "1 to 65535"},
+            {"devo.table.sso", "my table", "expected a Devo table: dot-separated words, at least four"},
+            {CollectorSettings.HOSTNAME, "my host", "without spaces"},
+            {CollectorSettings.ORG_ID, "acme", "24-hex id"},
         };
         for (Object[] c : cases) {
             Map<String, String> m = minimal();
@@ -83,5 +87,16 @@ class CollectorSettingsTest {
         m.put(CollectorSettings.DEVO_HOST, "collector-us.devo.io");
         SettingsException e = assertThrows(SettingsException.class, () -> settings(m));
         assertEquals(CollectorSettings.CERT_FILE, e.setting());
+        assertTrue(e.getMessage().contains("is required when devo.host is set (InitVariablesError 1)"), e.getMessage());
+    }
+
+    @Test
+    void theApiKeyIsNeverEchoed() {
+        Map<String, String> m = minimal();
+        m.put(CollectorSettings.API_KEY, "a key with spaces is still a key");
+        settings(m);
+        m.put(CollectorSettings.PAGE_SIZE, "0");
+        SettingsException e = assertThrows(SettingsException.class, () -> settings(m));
+        assertFalse(e.getMessage().contains("a key with spaces"));
     }
 }

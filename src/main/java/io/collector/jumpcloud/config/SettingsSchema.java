@@ -1,0 +1,107 @@
+package io.collector.jumpcloud.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks the settings against {@code collector-settings.schema.json} (JSON Schema 2020-12, with the
+ * networknt validator), so the rules live in one declarative file. A failure becomes the reference's
+ * InitVariablesError: 1 for a missing required setting, 3 for a value the schema refuses; the message
+ * names the setting and says what is expected, from the schema's own description and example.
+ */
+final class SettingsSchema {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNode SCHEMA_JSON;
+    private static final JsonSchema SCHEMA;
+
+    static {
+        try (InputStream in = SettingsSchema.class.getResourceAsStream("/collector-settings.schema.json")) {
+            SCHEMA_JSON = JSON.readTree(in);
+            SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(SCHEMA_JSON);
+        } catch (IOException e) {
+            throw new UncheckedIOException("collector-settings.schema.json is missing from the jar", e);
+        }
+    }
+
+    private SettingsSchema() {
+    }
+
+    /** The names of all settings the schema knows. */
+    static Iterable<String> names() {
+        return SCHEMA_JSON.path("properties")::fieldNames;
+    }
+
+    static void validate(Map<String, String> raw) {
+        ObjectNode doc = JSON.createObjectNode();
+        raw.forEach((name, value) -> {
+            // properties are text: a number-typed setting is given as a number when it reads as one
+            if ("integer".equals(definition(name).path("type").asText()) && value.trim().matches("-?[0-9]{1,18}")) {
+                doc.put(name, Long.parseLong(value.trim()));
+            } else {
+                doc.put(name, value);
+            }
+        });
+        Set<ValidationMessage> errors = SCHEMA.validate(doc.toString(), InputFormat.JSON);
+        // report the first in the order of the file (and of application.properties)
+        java.util.List<String> order = new java.util.ArrayList<>();
+        names().forEach(order::add);
+        errors.stream().min(Comparator.comparingInt(e -> order.indexOf(setting(e)))).ifPresent(e -> {
+            throw failure(e, raw);
+        });
+    }
+
+    private static JsonNode definition(String name) {
+        JsonNode d = SCHEMA_JSON.path("properties").path(name);
+        if (d.has("$ref")) {
+            String ref = d.get("$ref").asText();
+            d = SCHEMA_JSON.at(ref.substring(1));
+        }
+        return d;
+    }
+
+    private static String setting(ValidationMessage e) {
+        if ("dependentRequired".equals(e.getType())) {
+            return String.valueOf(e.getArguments()[0]); // the missing one; getProperty() is the one present
+        }
+        if ("required".equals(e.getType())) {
+            return e.getProperty() != null ? e.getProperty() : String.valueOf(e.getArguments()[0]);
+        }
+        String path = e.getInstanceLocation().toString();
+        Iterator<String> it = names().iterator();
+        while (it.hasNext()) {
+            String n = it.next();
+            if (path.endsWith("." + n) || path.endsWith("['" + n + "']")) {
+                return n;
+            }
+        }
+        return path;
+    }
+
+    private static SettingsException failure(ValidationMessage e, Map<String, String> raw) {
+        String name = setting(e);
+        JsonNode d = definition(name);
+        String what = d.path("description").asText(name);
+        String example = d.path("examples").isArray() && d.path("examples").size() > 0
+                ? ", e.g. " + d.path("examples").get(0).asText() : "";
+        if ("required".equals(e.getType()) || "dependentRequired".equals(e.getType())) {
+            String because = "dependentRequired".equals(e.getType()) ? " when devo.host is set" : "";
+            return new SettingsException(name, "is required" + because + " (InitVariablesError 1): " + what + example);
+        }
+        String value = CollectorSettings.API_KEY.equals(name) || CollectorSettings.KEY_PASSWORD.equals(name)
+                ? "the value" : "'" + raw.get(name) + "'";
+        return new SettingsException(name, value + " is not valid (InitVariablesError 3): expected " + what + example);
+    }
+}
