@@ -10,6 +10,7 @@ import io.collector.jumpcloud.source.PullCoordinator;
 import io.collector.jumpcloud.state.StateStore;
 import io.collector.jumpcloud.tls.DevoTlsMaterial;
 import io.collector.jumpcloud.tls.HostVerifyingClientInitializerFactory;
+import io.collector.jumpcloud.tls.RelayProbe;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Properties;
@@ -74,7 +75,9 @@ public final class CollectorBeans {
         } else {
             DevoTlsMaterial tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(),
                     settings.caFile(), clock.instant());
-            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(tls.sslContext(), settings.hostnameVerification()));
+            javax.net.ssl.SSLContext ssl = tls.sslContext();
+            RelayProbe.run(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification());
+            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(ssl, settings.hostnameVerification()));
             LOG.info("Devo relay {}:{} over mutual TLS as '{}' (certificate valid until {}), hostname verification {}",
                     settings.devoHost(), settings.devoPort(), tls.clientCertificate().getSubjectX500Principal().getName(),
                     tls.clientCertificate().getNotAfter().toInstant(), settings.hostnameVerification() ? "on" : "OFF");

@@ -44,8 +44,12 @@ class DryRunIT {
                     .env("COLLECTOR_STATE_DIR", dir.resolve("state").toString())
                     .start()) {
                 CollectorRun.await(() -> c.stderr().contains("The data is up to date!"), Duration.ofSeconds(60), "the first pull");
+                long t0 = System.nanoTime();
                 int rc = c.terminate(15);
+                double stopSeconds = (System.nanoTime() - t0) / 1e9;
                 assertEquals(0, rc, "SIGTERM is a clean stop:\n" + c.stderr());
+                assertTrue(stopSeconds < 10, "stopped within Docker's 10 s grace: " + stopSeconds);
+                System.out.printf("dry run: SIGTERM to exit 0 in %.2f s%n", stopSeconds);
                 List<String> lines = c.stdout().lines().toList();
                 String host = InetAddress.getLocalHost().getHostName();
                 DevoLinesOnTheWire.assertExactlyOnce(sim.events(), lines, System.getenv().getOrDefault("HOSTNAME", host));

@@ -61,6 +61,7 @@ class FaultsNothingLostTest {
                 Thread.sleep(600);
             }
             DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            log.assertNoSecrets(JumpCloudSimulator.DEFAULT_API_KEY, pki.clientKey());
             // each fault is retried within the pull; the sixth in a row exceeds jumpcloud.max-retries (5)
             for (String cause : List.of("retry 1 of 5 in", "unexpected HTTP status 500", "the page is not complete JSON",
                     "X-Result-Count says", "Unexpected character ('<'", "Premature end of Content-Length",
@@ -110,6 +111,7 @@ class FaultsNothingLostTest {
             assertEquals(sim.eventCount(), ids.size());
             assertTrue(duplicates <= 500, "duplicates are at most the page in flight: " + duplicates);
             System.out.printf("relay outage: %d events, 0 lost, %d duplicates%n", sim.eventCount(), duplicates);
+            log.assertNoSecrets(JumpCloudSimulator.DEFAULT_API_KEY, pki.clientKey());
         }
     }
 }

@@ -65,6 +65,10 @@ class KillRestartIT {
                     }
                     CollectorRun.await(() -> c.stderr().contains("The data is up to date!"), Duration.ofSeconds(120), "the end of the backfill");
                     assertEquals(0, c.terminate(15));
+                    for (int i = 0; i <= kills; i++) {
+                        LogCapture.assertNoSecrets(java.nio.file.Files.readString(dir.resolve("run" + i).resolve("stderr.txt"))
+                                + java.nio.file.Files.readString(dir.resolve("run" + i).resolve("stdout.txt")), JumpCloudSimulator.DEFAULT_API_KEY, pki.clientKey());
+                    }
                 }
                 break;
             }

@@ -46,6 +46,24 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         return lines.stream().anyMatch(l -> l.contains(text));
     }
 
+    /** The API key and no line of the private key's PEM body appear in any log line. */
+    void assertNoSecrets(String apiKey, java.nio.file.Path privateKeyPem) throws java.io.IOException {
+        assertNoSecrets(String.join("\n", lines), apiKey, privateKeyPem);
+    }
+
+    static void assertNoSecrets(String output, String apiKey, java.nio.file.Path privateKeyPem) throws java.io.IOException {
+        if (output.contains(apiKey)) {
+            throw new AssertionError("the API key appears in the output");
+        }
+        if (privateKeyPem != null) {
+            for (String line : java.nio.file.Files.readAllLines(privateKeyPem)) {
+                if (!line.startsWith("-----") && line.length() > 16 && output.contains(line)) {
+                    throw new AssertionError("private key material appears in the output");
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);

@@ -140,6 +140,14 @@ public final class TestPki {
         return serverContext(serverKeys, serverCert);
     }
 
+    /** The relay's good certificate, but trusting another CA only: it refuses our client certificate. */
+    public SSLContext refusingServerContext() throws Exception {
+        Instant now = Instant.now();
+        KeyPair otherCaKeys = rsa();
+        X509Certificate otherCa = cert("CN=Other CA", otherCaKeys, "CN=Other CA", otherCaKeys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), true, null, null);
+        return serverContext(serverKeys, serverCert, otherCa);
+    }
+
     public SSLContext wrongSanServerContext() throws Exception {
         Instant now = Instant.now();
         KeyPair keys = rsa();
@@ -149,12 +157,16 @@ public final class TestPki {
     }
 
     private SSLContext serverContext(KeyPair keys, X509Certificate cert) throws Exception {
+        return serverContext(keys, cert, caCert);
+    }
+
+    private SSLContext serverContext(KeyPair keys, X509Certificate cert, X509Certificate trusted) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("server", keys.getPrivate(), "x".toCharArray(), new X509Certificate[] {cert, caCert});
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
-        ts.setCertificateEntry("ca", caCert);
+        ts.setCertificateEntry("ca", trusted);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, "x".toCharArray());
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

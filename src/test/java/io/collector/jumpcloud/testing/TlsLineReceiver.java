@@ -51,6 +51,10 @@ public final class TlsLineReceiver implements AutoCloseable {
         return new TlsLineReceiver(ctx, needClientAuth, 0);
     }
 
+    public static TlsLineReceiver start(SSLContext ctx, boolean needClientAuth, int port) throws Exception {
+        return new TlsLineReceiver(ctx, needClientAuth, port);
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
