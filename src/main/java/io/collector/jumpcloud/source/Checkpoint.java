@@ -23,8 +23,13 @@ final class Checkpoint {
         idsInSecond.addAll(from.idsWithSameTimestamp());
     }
 
-    void add(DiEvent e) {
-        long s = e.getTimestamp().getEpochSecond();
+    /**
+     * An event stamped later than {@code now} (a clock ahead somewhere) counts as stamped now: a
+     * checkpoint in the future would make every later query start after events still to come.
+     */
+    void add(DiEvent e, Instant now) {
+        Instant ts = e.getTimestamp().isAfter(now) ? now : e.getTimestamp();
+        long s = ts.getEpochSecond();
         if (s > second) {
             second = s;
             idsInSecond.clear();
@@ -32,8 +37,8 @@ final class Checkpoint {
         if (s == second) {
             idsInSecond.add(e.getId());
         }
-        if (e.getTimestamp().isAfter(newest)) {
-            newest = e.getTimestamp();
+        if (ts.isAfter(newest)) {
+            newest = ts;
         }
     }
 

@@ -143,7 +143,7 @@ public final class PullCoordinator {
         }
         int lines = exchange.getProperty(DevoLines.COUNT, 0, Integer.class);
         exchange.removeProperty(DevoLines.COUNT);
-        ServiceState s = pull.puller().commit(page);
+        ServiceState s = pull.puller().commit(page, clock.instant());
         pull.delivered(lines);
         LOG.info("[{}] Number of {} events sent to Devo: {} ({} duplicates removed). State last_polled_timestamp is updated: {}",
                 pull.service(), pull.service(), lines, page.size() - lines, s.lastPolledTimestamp());

@@ -84,9 +84,9 @@ final class ServicePuller {
     }
 
     /** The page was written to Devo: move the checkpoint over it and persist it. */
-    ServiceState commit(EventPage page) {
+    ServiceState commit(EventPage page, Instant now) {
         Checkpoint c = checkpoint();
-        page.forEach(c::add);
+        page.forEach(e -> c.add(e, now));
         state = c.toState();
         store.save(stateKey, state);
         seen.commit();

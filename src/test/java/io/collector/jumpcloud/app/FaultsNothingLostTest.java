@@ -50,9 +50,10 @@ class FaultsNothingLostTest {
             // one of each, on successive requests: the pull fails at a different page each time
             sim.failNext(502)                                    // taken by the start-up credentials check, which carries on
                     .failNext(500).truncateNextBody().wrongCountNext().nonJsonNext().resetNext()
-                    .failNext(503).dropSearchAfterNext().failNext(429, "{\"message\":\"Too Many Requests\"}", Map.of("Retry-After", "1"));
+                    .failNext(503).delayNext(Duration.ofSeconds(3)).dropSearchAfterNext().failNext(429, "{\"message\":\"Too Many Requests\"}", Map.of("Retry-After", "1"));
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "200").set("jumpcloud.retry-delay", "50")
+                    .set("camel.component.http.response-timeout", "1000").set("camel.component.http.so-timeout", "1000")
                     .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
@@ -66,7 +67,7 @@ class FaultsNothingLostTest {
             for (String cause : List.of("retry 1 of 5 in", "unexpected HTTP status 500", "the page is not complete JSON",
                     "X-Result-Count says", "Unexpected character ('<'", "Premature end of Content-Length",
                     "PullError 303: unexpected HTTP status 503 from JumpCloud: {\"message\":\"simulated failure 503\"} (still failing after 5 retries).",
-                    "without a new X-Search_after", "JumpCloud is rate limiting (HTTP 429)")) {
+                    "without a new X-Search_after", "JumpCloud is rate limiting (HTTP 429)", "SocketTimeoutException")) {
                 assertTrue(log.contains(cause), cause + " in\n" + String.join("\n", log.lines().stream().filter(l -> l.contains("retry") || l.contains("PullError")).toList()));
             }
         }
@@ -112,6 +113,88 @@ class FaultsNothingLostTest {
             assertTrue(duplicates <= 500, "duplicates are at most the page in flight: " + duplicates);
             System.out.printf("relay outage: %d events, 0 lost, %d duplicates%n", sim.eventCount(), duplicates);
             log.assertNoSecrets(JumpCloudSimulator.DEFAULT_API_KEY, pki.clientKey());
+        }
+    }
+
+    @Test
+    void aRelayClosingIdleConnectionsLosesNothing() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true).idleTimeout(Duration.ofMillis(300));
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso"), from, Duration.ofMillis(20), 200));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "1000")
+                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                for (int batch = 1; batch <= 4; batch++) {
+                    int expected = sim.eventCount();
+                    CollectorRun.await(() -> devo.lineCount() >= expected, Duration.ofSeconds(20), expected + " lines");
+                    int closes = devo.idleCloses();
+                    CollectorRun.await(() -> devo.idleCloses() > closes, Duration.ofSeconds(5), "the relay closing the idle connection");
+                    sim.addEvents(f.series(List.of("directory"), from.plusSeconds(60L * batch), Duration.ofMillis(20), 100));
+                }
+                CollectorRun.await(() -> devo.lineCount() >= sim.eventCount(), Duration.ofSeconds(20), "the last batch");
+                Thread.sleep(1200);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            assertTrue(devo.connectionsAccepted() >= 5, "a new connection after each idle close: " + devo.connectionsAccepted());
+        }
+    }
+
+    @Test
+    void aRelayDownAtStartGetsEverythingOnceItIsUp() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); LogCapture log = LogCapture.capture()) {
+            sim.addEvents(new EventFactory().series(List.of("ldap", "systems"), from, Duration.ofMillis(20), 1500));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "300")
+                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .devo(port, pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                assertTrue(log.contains("Cannot reach the Devo relay"), "the start says the relay is down, and goes on");
+                CollectorRun.await(() -> log.contains("PullError 300: ConnectException"), Duration.ofSeconds(10), "a pull failing on the relay");
+                try (TlsLineReceiver devo = TlsLineReceiver.start(pki, true, port)) {
+                    CollectorRun.await(() -> devo.lineCount() >= 1500, Duration.ofSeconds(30), "the backlog once the relay is up");
+                    Thread.sleep(700);
+                    DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+                }
+            }
+        }
+    }
+
+    @Test
+    void anEventStampedInTheFutureNeverMakesAFutureStartTime() throws Exception {
+        // JumpCloud answers 400 to a start_time in the future; a peer stopped collecting for good that way
+        Instant now = Instant.now();
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso"), now.minusSeconds(120), Duration.ofSeconds(1), 60));
+            sim.addEvent(f.event("sso", now.plusSeconds(600)));               // a clock ahead somewhere
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "300")
+                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(now.minusSeconds(300)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                CollectorRun.await(() -> devo.lineCount() >= 61, Duration.ofSeconds(20), "61 lines");
+                // events of the present keep coming: they are after the checkpoint, not before a future one
+                sim.addEvents(f.series(List.of("radius"), Instant.now(), Duration.ofMillis(1), 3));
+                CollectorRun.await(() -> devo.lineCount() >= 64, Duration.ofSeconds(20), "the events after the future one");
+                Thread.sleep(700);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            assertTrue(sim.eventRequests().stream().allMatch(r -> r.status() == 200), "no request was refused");
+            assertTrue(sim.eventRequests().stream().noneMatch(r -> SimEventTime.after(r.bodyText("start_time"), r.arrivedAt())),
+                    "no start_time in the future");
+            assertTrue(!log.contains("HTTP 400"));
         }
     }
 }

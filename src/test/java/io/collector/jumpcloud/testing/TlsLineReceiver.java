@@ -25,7 +25,9 @@ public final class TlsLineReceiver implements AutoCloseable {
     private final List<String> handshakeErrors = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger idleCloses = new AtomicInteger();
     private volatile boolean closed;
+    private volatile int idleTimeoutMs;
 
     private TlsLineReceiver(SSLContext ctx, boolean needClientAuth, int port) throws IOException {
         server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
@@ -74,6 +76,7 @@ public final class TlsLineReceiver implements AutoCloseable {
 
     private void read(SSLSocket s) {
         try (s; BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
+            s.setSoTimeout(idleTimeoutMs);
             s.startHandshake();
             String line;
             while ((line = r.readLine()) != null) {
@@ -81,6 +84,8 @@ public final class TlsLineReceiver implements AutoCloseable {
                     lines.add(line);
                 }
             }
+        } catch (java.net.SocketTimeoutException idle) {
+            idleCloses.incrementAndGet(); // like Devo's load balancer: an idle connection is closed
         } catch (IOException e) {
             if (!closed) {
                 handshakeErrors.add(e.toString());
@@ -109,6 +114,16 @@ public final class TlsLineReceiver implements AutoCloseable {
 
     public List<String> handshakeErrors() {
         return handshakeErrors;
+    }
+
+    /** Closes connections idle for longer than this, as Devo's relay does after about 30 s. */
+    public TlsLineReceiver idleTimeout(java.time.Duration d) {
+        idleTimeoutMs = (int) d.toMillis();
+        return this;
+    }
+
+    public int idleCloses() {
+        return idleCloses.get();
     }
 
     public int connectionsAccepted() {
