@@ -53,7 +53,7 @@ public final class CollectorBeans {
         }
         EventIdRepository ids = new EventIdRepository(settings.dedupCacheSize());
         DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
-        PullCoordinator pulls = new PullCoordinator(settings, store, ids, clock);
+        PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, clock);
         pulls.loadStates();
         CredentialsCheck.run(settings, clock.instant());
 

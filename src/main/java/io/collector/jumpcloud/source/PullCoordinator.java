@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collector.jumpcloud.config.CollectorSettings;
 import io.collector.jumpcloud.dedup.EventIdRepository;
 import io.collector.jumpcloud.devo.DevoLines;
+import io.collector.jumpcloud.devo.DevoTables;
 import io.collector.jumpcloud.state.ServiceState;
 import io.collector.jumpcloud.state.StateStore;
 import java.time.Clock;
@@ -36,13 +37,15 @@ public final class PullCoordinator {
     private final EventIdRepository ids;
     private final Clock clock;
     private final RetryPolicy retry;
+    private final DevoTables tables;
     private final Map<String, ServicePuller> pullers = new ConcurrentHashMap<>();
 
-    public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, Clock clock) {
+    public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, DevoTables tables, Clock clock) {
         this.settings = settings;
         this.store = store;
         this.ids = ids;
         this.clock = clock;
+        this.tables = tables;
         this.retry = new RetryPolicy(settings.maxRetries(), settings.retryDelayMs(), settings.retryMaxDelayMs());
     }
 
@@ -201,6 +204,10 @@ public final class PullCoordinator {
                             + "Number of duplicated events filtered out: {}; Number of events generated and sent: {}; Average of events per second: {}.",
                     pull.service(), pull.pullingId(), pull.requests(), pull.received(), duplicates, pull.sent(),
                     String.format(Locale.ROOT, "%.3f", secs > 0 ? pull.sent() / secs : 0.0));
+            if (tables.fallbackEvents() > 0) {
+                LOG.info("[{}] Events routed to the fallback table {} since start (services without a table): {}",
+                        pull.service(), tables.fallbackTable(), tables.fallbackEvents());
+            }
             if (!pull.failed() && !pull.hasMorePages()) {
                 LOG.info("[{}] The data is up to date!", pull.service());
             } else if (!pull.failed()) {

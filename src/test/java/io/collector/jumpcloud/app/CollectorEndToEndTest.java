@@ -13,12 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,23 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CollectorEndToEndTest {
     static final String KEY = JumpCloudSimulator.DEFAULT_API_KEY;
     static final List<String> SIX = List.of("directory", "systems", "sso", "radius", "ldap", "mdm");
-    static final DateTimeFormatter HISTORIC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-    @TempDir
-    static Path pkiDir;
-    static TestPki pki;
+    static final TestPki pki = TestPki.shared();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void pki() throws Exception {
-        pki = TestPki.create(pkiDir);
-    }
-
-    static String historic(Instant t) {
-        return HISTORIC.format(t.atOffset(ZoneOffset.UTC));
-    }
 
     /** A backlog of the six services plus one JumpCloud added later, with bursts across page boundaries. */
     static List<String> backlog(EventFactory f, Instant from) {
@@ -91,7 +77,7 @@ class CollectorEndToEndTest {
             List<SimEvent> expected = ofServices(sim, List.of("all"));
             CollectorRun run = new CollectorRun(sim.baseUrl(), KEY, dir.resolve("state"))
                     .set("jumpcloud.services", "all").set("jumpcloud.page-size", "1000")
-                    .set("jumpcloud.historic-date-utc", historic(from.minusSeconds(60)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(60)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
             long t0 = System.nanoTime();
             runUntilUpToDate(run, log, devo, expected.size(), 1);
@@ -121,7 +107,7 @@ class CollectorEndToEndTest {
             List<SimEvent> expected = ofServices(sim, SIX);
             CollectorRun run = new CollectorRun(sim.baseUrl(), KEY, dir.resolve("state"))
                     .set("jumpcloud.services", String.join(",", SIX)).set("jumpcloud.page-size", "700")
-                    .set("jumpcloud.historic-date-utc", historic(from.minusSeconds(60)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(60)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
             runUntilUpToDate(run, log, devo, expected.size(), SIX.size());
             DevoLinesOnTheWire.assertExactlyOnce(expected, devo.lines(), "test-collector");
@@ -145,7 +131,7 @@ class CollectorEndToEndTest {
             int first = sim.eventCount();
             CollectorRun run1 = new CollectorRun(sim.baseUrl(), KEY, dir.resolve("state"))
                     .set("jumpcloud.services", "all").set("jumpcloud.page-size", "500")
-                    .set("jumpcloud.historic-date-utc", historic(from.minusSeconds(1)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
             runUntilUpToDate(run1, log, devo, first, 1);
             assertEquals(first, devo.lineCount());
@@ -158,7 +144,7 @@ class CollectorEndToEndTest {
             sim.clearRequests();
             CollectorRun run2 = new CollectorRun(sim.baseUrl(), KEY, dir.resolve("state"))
                     .set("jumpcloud.services", "all").set("jumpcloud.page-size", "500")
-                    .set("jumpcloud.historic-date-utc", historic(from.minusSeconds(1)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
             runUntilUpToDate(run2, log, devo, sim.eventCount(), 1);
             DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
@@ -180,17 +166,17 @@ class CollectorEndToEndTest {
             Instant later = from.plusSeconds(300);
             CollectorRun run1 = new CollectorRun(sim.baseUrl(), KEY, dir.resolve("state"))
                     .set("jumpcloud.services", "directory")
-                    .set("jumpcloud.historic-date-utc", historic(later))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(later))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
             runUntilUpToDate(run1, log, devo, 300, 1);
             assertEquals(300, devo.lineCount(), "only the events from the historic date on");
 
             CollectorRun run2 = new CollectorRun(sim.baseUrl(), KEY, dir.resolve("state"))
                     .set("jumpcloud.services", "directory")
-                    .set("jumpcloud.historic-date-utc", historic(from))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
             runUntilUpToDate(run2, log, devo, 900, 1);
-            assertTrue(log.contains("jumpcloud.historic-date-utc changed from " + historic(later) + " to " + historic(from)
+            assertTrue(log.contains("jumpcloud.historic-date-utc changed from " + CollectorRun.historic(later) + " to " + CollectorRun.historic(from)
                     + ": the persisted state is reset"), String.join("\n", log.lines()));
             assertEquals(900, devo.lineCount(), "a reset collects again from the new date");
             assertTrue(Files.readString(dir.resolve("state/directory.json")).contains("\"historic_date_utc\":" + from.getEpochSecond() + "."));

@@ -22,6 +22,11 @@ final class CollectorRun implements AutoCloseable {
         set("camel.main.shutdown-timeout", "5");
     }
 
+    /** A jumpcloud.historic-date-utc value. */
+    static String historic(java.time.Instant t) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(t.atOffset(java.time.ZoneOffset.UTC));
+    }
+
     CollectorRun set(String key, String value) {
         properties.put(key, value);
         return this;

@@ -12,23 +12,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The relay's name is checked (SNI + hostname verification), and a refused client certificate loses nothing. */
 class DevoTlsTest {
-    @TempDir
-    static Path pkiDir;
-    static TestPki pki;
+    static final TestPki pki = TestPki.shared();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void pki() throws Exception {
-        pki = TestPki.create(pkiDir);
-    }
 
     @Test
     void aRelayCertificateForAnotherNameStopsTheStartNamingDevoHost() throws Exception {
@@ -69,7 +61,7 @@ class DevoTlsTest {
             int port = good.port();
             List<String> received = new java.util.ArrayList<>();
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
-                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(port, pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 CollectorRun.await(() -> good.lineCount() >= 300, Duration.ofSeconds(30), "the first 300");

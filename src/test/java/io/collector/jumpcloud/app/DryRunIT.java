@@ -24,9 +24,6 @@ class DryRunIT {
     @TempDir
     Path dir;
 
-    static String historic(Instant t) {
-        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(t.atOffset(java.time.ZoneOffset.UTC));
-    }
 
     @Test
     void printsTheExactLinesThatWouldGoToDevo() throws Exception {
@@ -40,7 +37,7 @@ class DryRunIT {
                     .env("JUMPCLOUD_API_KEY", key)
                     .env("JUMPCLOUD_BASE_URL", sim.baseUrl())
                     .env("JUMPCLOUD_PAGE_SIZE", "500")
-                    .env("JUMPCLOUD_HISTORIC_DATE_UTC", historic(from.minusSeconds(1)))
+                    .env("JUMPCLOUD_HISTORIC_DATE_UTC", CollectorRun.historic(from.minusSeconds(1)))
                     .env("COLLECTOR_STATE_DIR", dir.resolve("state").toString())
                     .start()) {
                 CollectorRun.await(() -> c.stderr().contains("The data is up to date!"), Duration.ofSeconds(60), "the first pull");

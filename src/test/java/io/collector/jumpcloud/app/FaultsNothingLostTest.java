@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,17 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * sends what was not delivered: in the end every event is in Devo.
  */
 class FaultsNothingLostTest {
-    @TempDir
-    static Path pkiDir;
-    static TestPki pki;
+    static final TestPki pki = TestPki.shared();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void pki() throws Exception {
-        pki = TestPki.create(pkiDir);
-    }
 
     @Test
     void brokenApiAnswersAreRetriedByTheNextPullAndNothingIsLost() throws Exception {
@@ -54,7 +46,7 @@ class FaultsNothingLostTest {
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "200").set("jumpcloud.retry-delay", "50")
                     .set("camel.component.http.response-timeout", "1000").set("camel.component.http.so-timeout", "1000")
-                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 CollectorRun.await(() -> sim.pendingFaults() == 0 && devo.lineCount() >= sim.eventCount(), Duration.ofSeconds(60),
@@ -84,7 +76,7 @@ class FaultsNothingLostTest {
             List<String> received = new ArrayList<>();
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "300")
-                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(port, pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 CollectorRun.await(() -> first.lineCount() >= 3000, Duration.ofSeconds(30), "the backlog");
@@ -126,7 +118,7 @@ class FaultsNothingLostTest {
             sim.addEvents(f.series(List.of("sso"), from, Duration.ofMillis(20), 200));
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.poll-interval", "1000")
-                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 for (int batch = 1; batch <= 4; batch++) {
@@ -155,7 +147,7 @@ class FaultsNothingLostTest {
             sim.addEvents(new EventFactory().series(List.of("ldap", "systems"), from, Duration.ofMillis(20), 1500));
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.poll-interval", "300")
-                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(port, pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 assertTrue(log.contains("Cannot reach the Devo relay"), "the start says the relay is down, and goes on");
@@ -181,7 +173,7 @@ class FaultsNothingLostTest {
             sim.addEvent(f.event("sso", now.plusSeconds(600)));               // a clock ahead somewhere
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.poll-interval", "300")
-                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(now.minusSeconds(300)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(now.minusSeconds(300)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 CollectorRun.await(() -> devo.lineCount() >= 61, Duration.ofSeconds(20), "61 lines");

@@ -47,7 +47,7 @@ class KillRestartIT {
                         .env("JUMPCLOUD_BASE_URL", sim.baseUrl())
                         .env("JUMPCLOUD_PAGE_SIZE", Integer.toString(pageSize))
                         .env("JUMPCLOUD_POLL_INTERVAL", "500")
-                        .env("JUMPCLOUD_HISTORIC_DATE_UTC", DryRunIT.historic(from.minusSeconds(1)))
+                        .env("JUMPCLOUD_HISTORIC_DATE_UTC", CollectorRun.historic(from.minusSeconds(1)))
                         .env("COLLECTOR_STATE_DIR", dir.resolve("state").toString())
                         .env("DEVO_HOST", "localhost").env("DEVO_PORT", Integer.toString(devo.port()))
                         .env("DEVO_TLS_CERT_FILE", pki.clientCert().toString())

@@ -36,7 +36,7 @@ class RsyslogEndToEndTest {
             int expected = sim.eventCount();
             CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.services", "all").set("jumpcloud.page-size", "1000")
-                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(60)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(60)))
                     .devo(rsyslog.port(), pki.clientCert(), pki.clientKey(), pki.ca());
             long t0 = System.nanoTime();
             try (run) {

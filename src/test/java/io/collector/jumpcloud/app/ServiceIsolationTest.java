@@ -32,7 +32,7 @@ class ServiceIsolationTest {
             sim.addEvents(new EventFactory().series(List.of("directory", "sso", "radius"), from, Duration.ofMillis(30), 3000));
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.services", "ldap,directory,sso,radius").set("jumpcloud.page-size", "400")
-                    .set("jumpcloud.historic-date-utc", CollectorEndToEndTest.historic(from.minusSeconds(1)))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 CollectorRun.await(() -> devo.lineCount() >= 3000, Duration.ofSeconds(30), "the other services' events");

@@ -72,6 +72,22 @@ public final class TestPki {
         return new TestPki(dir);
     }
 
+    private static TestPki shared;
+
+    /** One PKI for all tests of this JVM (RSA keys take a while to make), in a temporary folder. */
+    public static synchronized TestPki shared() {
+        if (shared == null) {
+            try {
+                Path dir = Files.createTempDirectory("test-pki");
+                dir.toFile().deleteOnExit();
+                shared = new TestPki(dir);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot make the test PKI", e);
+            }
+        }
+        return shared;
+    }
+
     public Path ca() {
         return dir.resolve("ca.pem");
     }
