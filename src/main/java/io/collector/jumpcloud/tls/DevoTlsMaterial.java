@@ -175,8 +175,8 @@ public final class DevoTlsMaterial {
         JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
         for (Object o : pemObjects(setting, file)) {
             try {
-                if (o instanceof PEMKeyPair kp) { // PKCS#1 RSA or SEC1 EC
-                    return conv.getKeyPair(kp).getPrivate();
+                if (o instanceof PEMKeyPair kp) { // PKCS#1 RSA or SEC1 EC; SEC1 may omit the public key
+                    return conv.getPrivateKey(kp.getPrivateKeyInfo());
                 }
                 if (o instanceof PrivateKeyInfo pki) { // PKCS#8
                     return conv.getPrivateKey(pki);
@@ -190,14 +190,15 @@ public final class DevoTlsMaterial {
                 if (o instanceof PEMEncryptedKeyPair enc) {
                     char[] pw = password.orElseThrow(() -> new TlsSetupException(CollectorSettings.KEY_PASSWORD,
                             "the key in " + file.toAbsolutePath() + " is encrypted: set the key password Devo shows next to the certificates")).toCharArray();
-                    return conv.getKeyPair(enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(pw))).getPrivate();
+                    return conv.getPrivateKey(enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(pw)).getPrivateKeyInfo());
                 }
             } catch (TlsSetupException e) {
                 throw e;
             } catch (Exception e) {
                 throw new TlsSetupException(CollectorSettings.KEY_PASSWORD.equals(setting) ? setting : setting,
                         "cannot read the private key in " + file.toAbsolutePath()
-                                + (password.isPresent() ? " (wrong devo.tls.key-password?)" : "") + ": " + e.getClass().getSimpleName());
+                                + (password.isPresent() ? " (wrong devo.tls.key-password?)" : "") + ": " + e.getClass().getSimpleName()
+                                + (e.getCause() != null ? " (" + e.getCause().getClass().getSimpleName() + ")" : ""));
             }
         }
         throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " holds no private key (expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)");

@@ -31,11 +31,15 @@ class DevoTlsMaterialTest {
     }
 
     @Test
-    void readsPkcs8Pkcs1AndEncryptedKeys() throws Exception {
+    void readsPkcs8Pkcs1EncryptedAndEcKeys() throws Exception {
         assertNotNull(load(pki.clientCert(), pki.clientKey(), null).sslContext());
         assertNotNull(load(pki.clientCert(), pki.clientKeyPkcs1(), null).sslContext());
         assertTrue(Files.readString(pki.clientKeyPkcs1()).contains("BEGIN RSA PRIVATE KEY"));
         assertNotNull(load(pki.clientCert(), pki.encryptedClientKey("s3cret-pw"), "s3cret-pw").sslContext());
+        Path[] ec = pki.ecClient();
+        assertTrue(Files.readString(ec[1]).contains("BEGIN EC PRIVATE KEY"));
+        assertNotNull(load(ec[0], ec[1], null).sslContext());
+        assertThrows(TlsSetupException.class, () -> load(ec[0], pki.clientKey(), null), "an RSA key for an EC certificate");
     }
 
     @Test
