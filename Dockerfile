@@ -3,11 +3,12 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
-RUN mvn -B -ntp dependency:go-offline
+# dependencies first, in their own layer, so a source change does not download them again
+RUN mvn -B -ntp dependency:resolve dependency:resolve-plugins
 COPY src ./src
 COPY routes ./routes
 COPY application.properties .
-RUN mvn -B -ntp -o package -DskipTests
+RUN mvn -B -ntp package -DskipTests
 
 FROM eclipse-temurin:17-jre
 RUN groupadd --system collector && useradd --system --gid collector --home-dir /app --shell /usr/sbin/nologin collector
