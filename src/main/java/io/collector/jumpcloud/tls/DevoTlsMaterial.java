@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -63,7 +62,7 @@ public final class DevoTlsMaterial {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             List<X509Certificate> full = new ArrayList<>(chain);
-            ks.setKeyEntry("devo-client", key, STORE_PASSWORD, full.toArray(new X509Certificate[0]));
+            ks.setKeyEntry(DevoClientKeyManager.ALIAS, key, STORE_PASSWORD, full.toArray(new X509Certificate[0]));
             KeyStore ts = KeyStore.getInstance("PKCS12");
             ts.load(null, null);
             for (int i = 0; i < cas.size(); i++) {
@@ -94,12 +93,13 @@ public final class DevoTlsMaterial {
     /** TLS 1.3 and 1.2 only, client certificate from the key file, trust only the CA chain. */
     public SSLContext sslContext() {
         try {
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keyStore, STORE_PASSWORD);
+            java.security.cert.Certificate[] stored = keyStore.getCertificateChain(DevoClientKeyManager.ALIAS);
+            X509Certificate[] chain = java.util.Arrays.copyOf(stored, stored.length, X509Certificate[].class);
+            DevoClientKeyManager km = new DevoClientKeyManager(chain, (PrivateKey) keyStore.getKey(DevoClientKeyManager.ALIAS, STORE_PASSWORD));
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trustStore);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(new javax.net.ssl.KeyManager[] {km}, tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new TlsSetupException(CollectorSettings.CERT_FILE, "cannot build the TLS context: " + e.getMessage(), e);
