@@ -26,6 +26,12 @@ public final class CollectorApplication implements CamelConfiguration {
     }
 
     public static int run(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--check")) {
+            return CheckCommand.run(System.out);
+        }
+        if (java.util.Arrays.asList(args).contains("--health")) {
+            return HealthProbe.run(System.out);
+        }
         Main main = newMain();
         stopOnSignal(main);
         try {
@@ -33,6 +39,9 @@ public final class CollectorApplication implements CamelConfiguration {
             return rc;
         } catch (Exception e) {
             SettingsException bad = settingsProblem(e);
+            if (bad == null) {
+                bad = RouteFilesCheck.problemIn(e); // camel-main's own YAML errors (syntax: before configure)
+            }
             if (bad != null) {
                 return badSettings(bad);
             }
@@ -49,8 +58,10 @@ public final class CollectorApplication implements CamelConfiguration {
     /** Runs before camel-main loads the routes: the services' routes join the YAML files there. */
     @Override
     public void configure(CamelContext context) {
+        // a broken hand-edited route file stops the start with its file and line (exit code 2)
+        RouteFilesCheck.check(main.configure().getRoutesIncludePattern(), ServiceRoutes.TEMPLATE);
         var settings = CollectorBeans.bind(context, Clock.systemUTC());
-        main.configure().addRoutesBuilder(new ServiceRoutes(settings.services()));
+        main.configure().addRoutesBuilder(new ServiceRoutes(settings.services(), settings.orgIds()));
     }
 
     /**

@@ -5,8 +5,14 @@ import io.collector.jumpcloud.dedup.EventIdRepository;
 import io.collector.jumpcloud.devo.DevoLineFormat;
 import io.collector.jumpcloud.devo.DevoLines;
 import io.collector.jumpcloud.devo.DevoTables;
+import io.collector.jumpcloud.observe.CollectorHealth;
+import io.collector.jumpcloud.observe.CollectorMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.collector.jumpcloud.source.CredentialsCheck;
 import io.collector.jumpcloud.source.PullCoordinator;
+import io.collector.jumpcloud.source.RequestBudget;
 import io.collector.jumpcloud.state.StateStore;
 import io.collector.jumpcloud.tls.DevoTlsMaterial;
 import io.collector.jumpcloud.tls.HostVerifyingClientInitializerFactory;
@@ -30,6 +36,7 @@ public final class CollectorBeans {
     /** The sink the routes send to; a dry run points it at standard output. */
     public static final String DEVO_ENDPOINT = "devo.endpoint";
     public static final String DRY_RUN_ENDPOINT = "stream:out";
+    static final String METRICS_REGISTRY = "metricsRegistry";
 
     private CollectorBeans() {
     }
@@ -37,6 +44,21 @@ public final class CollectorBeans {
     public static CollectorSettings settings(CamelContext context, Clock clock) {
         PropertiesComponent pc = context.getPropertiesComponent();
         return CollectorSettings.from(name -> pc.resolveProperty(name), clock);
+    }
+
+    /**
+     * The Micrometer registry camel-micrometer-prometheus serves at /observe/metrics: the one bound
+     * as {@code metricsRegistry}, or a new Prometheus registry bound under that name, which the
+     * camel-main metrics service then picks up.
+     */
+    static MeterRegistry meterRegistry(CamelContext context) {
+        MeterRegistry existing = context.getRegistry().lookupByNameAndType(METRICS_REGISTRY, MeterRegistry.class);
+        if (existing != null) {
+            return existing;
+        }
+        PrometheusMeterRegistry created = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        context.getRegistry().bind(METRICS_REGISTRY, created);
+        return created;
     }
 
     /** Checks the settings, state directory and TLS files, then binds every bean. */
@@ -53,11 +75,22 @@ public final class CollectorBeans {
         }
         EventIdRepository ids = new EventIdRepository(settings.dedupCacheSize());
         DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
-        PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, clock);
+        RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
+        CollectorMetrics metrics = new CollectorMetrics(meterRegistry(context), clock);
+        tables.onFallback(metrics::fallback);
+        PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock);
         pulls.loadStates();
-        CredentialsCheck.run(settings, clock.instant());
+        CredentialsCheck.run(settings, budget, clock.instant());
 
         registry.bind("pulls", pulls);
+        registry.bind("collectorMetrics", metrics);
+        // readiness: routes completing pulls, Devo writes succeeding (served at /observe/health)
+        CollectorHealth health = new CollectorHealth(metrics, settings.pollIntervalMs(), clock);
+        health.setCamelContext(context);
+        org.apache.camel.health.HealthCheckRegistry checks = org.apache.camel.health.HealthCheckRegistry.get(context);
+        if (checks != null) {
+            checks.register(health);
+        }
         registry.bind("eventIds", ids);
         registry.bind("eventHeaders", new io.collector.jumpcloud.source.EventHeaders());
         registry.bind("devoTables", tables);

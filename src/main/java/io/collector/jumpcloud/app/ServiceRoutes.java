@@ -4,27 +4,46 @@ import java.util.List;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * Stamps one route per configured service out of the YAML route template
+ * Stamps one route per configured service (and organization) out of the YAML route template
  * {@value #TEMPLATE} (routes/jumpcloud-to-devo.yaml), as apache/camel-examples' routetemplate does:
- * the services come from {@code jumpcloud.services}, the data flow from the YAML file.
+ * the services come from {@code jumpcloud.services}, the organizations from {@code jumpcloud.org-id},
+ * the data flow from the YAML file.
  */
 public final class ServiceRoutes extends RouteBuilder {
     public static final String TEMPLATE = "jumpcloud-service";
 
     private final List<String> services;
+    private final List<String> orgs;
 
     public ServiceRoutes(List<String> services) {
+        this(services, List.of());
+    }
+
+    public ServiceRoutes(List<String> services, List<String> orgs) {
         this.services = List.copyOf(services);
+        this.orgs = List.copyOf(orgs);
     }
 
     public static String routeId(String service) {
         return "jumpcloud-" + service;
     }
 
+    public static String routeId(String service, String org) {
+        return org == null || org.isEmpty() ? routeId(service) : "jumpcloud-" + org + "-" + service;
+    }
+
     @Override
     public void configure() {
-        for (String service : services) {
-            templatedRoute(TEMPLATE).routeId(routeId(service)).parameter("service", service);
+        if (orgs.isEmpty()) {
+            for (String service : services) {
+                templatedRoute(TEMPLATE).routeId(routeId(service)).parameter("service", service);
+            }
+            return;
+        }
+        for (String org : orgs) {
+            for (String service : services) {
+                templatedRoute(TEMPLATE).routeId(routeId(service, org)).parameter("service", service).parameter("org", org);
+            }
         }
     }
 }

@@ -28,6 +28,10 @@ public final class CollectorSettings {
     public static final String API_KEY = "jumpcloud.api-key";
     public static final String ORG_ID = "jumpcloud.org-id";
     public static final String BASE_URL = "jumpcloud.base-url";
+    public static final String REGION = "jumpcloud.region";
+    public static final String LAG = "jumpcloud.lag-seconds";
+    public static final String COUNT_CHECK_WINDOW = "jumpcloud.count-check-window-seconds";
+    public static final String MAX_REQUESTS_PER_SECOND = "jumpcloud.max-requests-per-second";
     public static final String SERVICES = "jumpcloud.services";
     public static final String HISTORIC_DATE = "jumpcloud.historic-date-utc";
     public static final String POLL_INTERVAL = "jumpcloud.poll-interval";
@@ -37,6 +41,7 @@ public final class CollectorSettings {
     public static final String RETRY_MAX_DELAY = "jumpcloud.retry-max-delay";
     public static final String STATE_DIR = "collector.state-dir";
     public static final String DEDUP_CACHE = "collector.dedup-cache-size";
+    public static final String PROGRESS_INTERVAL = "collector.progress-log-interval";
     public static final String HOSTNAME = "devo.hostname";
     public static final String DEVO_HOST = "devo.host";
     public static final String DEVO_PORT = "devo.port";
@@ -48,11 +53,23 @@ public final class CollectorSettings {
     public static final String FALLBACK_TABLE = "devo.table.fallback";
     public static final String TABLE_PREFIX = "devo.table.";
 
+    /** Every service JumpCloud lists today (OpenAPI enum of Nov 2025, plus workflows from its own exporter). */
+    public static final List<String> KNOWN_SERVICES = List.of("directory", "systems", "sso", "radius", "ldap", "mdm",
+            "software", "password_manager", "object_storage", "alerts", "notifications", "reports", "saas_app_management",
+            "access_management", "asset_management", "workflows");
+    /** The region's API host; jumpcloud.base-url wins when set. */
+    static final Map<String, String> REGION_URLS = Map.of("us", "https://api.jumpcloud.com",
+            "eu", "https://api.eu.jumpcloud.com", "in", "https://api.in.jumpcloud.com");
+
     public static final DateTimeFormatter HISTORIC_FORMAT = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
             .withResolverStyle(java.time.format.ResolverStyle.STRICT);
 
     private final String apiKey;
-    private final String orgId;
+    private final List<String> orgIds;
+    private final String region;
+    private final long lagSeconds;
+    private final long countCheckWindowSeconds;
+    private final double maxRequestsPerSecond;
     private final URI baseUrl;
     private final List<String> services;
     private final Instant historicDate;
@@ -63,6 +80,7 @@ public final class CollectorSettings {
     private final long retryMaxDelayMs;
     private final Path stateDir;
     private final int dedupCacheSize;
+    private final long progressIntervalMs;
     private final String hostname;
     private final String devoHost;
     private final int devoPort;
@@ -82,8 +100,12 @@ public final class CollectorSettings {
         SettingsSchema.validate(given);
         Reader r = new Reader(source);
         apiKey = r.required(API_KEY);
-        orgId = r.optional(ORG_ID).orElse(null);
-        baseUrl = r.url(BASE_URL, "https://api.jumpcloud.com");
+        orgIds = r.list(ORG_ID);
+        region = r.optional(REGION).orElse("us");
+        baseUrl = r.url(BASE_URL, REGION_URLS.get(region));
+        lagSeconds = r.number(LAG, 60);
+        countCheckWindowSeconds = r.number(COUNT_CHECK_WINDOW, 300);
+        maxRequestsPerSecond = r.optional(MAX_REQUESTS_PER_SECOND).map(Double::parseDouble).orElse(10.0);
         services = r.services();
         Instant now = clock.instant();
         historicDate = r.historicDate(now);
@@ -94,6 +116,7 @@ public final class CollectorSettings {
         retryMaxDelayMs = r.number(RETRY_MAX_DELAY, 60000);
         stateDir = Path.of(r.optional(STATE_DIR).orElse("./state"));
         dedupCacheSize = (int) r.number(DEDUP_CACHE, 100000);
+        progressIntervalMs = r.number(PROGRESS_INTERVAL, 30000);
         hostname = r.optional(HOSTNAME).orElseGet(CollectorSettings::localHostname);
         devoHost = r.optional(DEVO_HOST).orElse(null);
         devoPort = (int) r.number(DEVO_PORT, 443);
@@ -115,6 +138,10 @@ public final class CollectorSettings {
         tables.put("radius", r.optional(TABLE_PREFIX + "radius").orElse("auth.jumpcloud.radius.events"));
         tables.put("ldap", r.optional(TABLE_PREFIX + "ldap").orElse("auth.jumpcloud.ldap.events"));
         tables.put("mdm", r.optional(TABLE_PREFIX + "mdm").orElse("auth.jumpcloud.mdm.events"));
+        // services without a reference table go to the fallback unless mapped (devo.table.<service>)
+        for (String service : KNOWN_SERVICES) {
+            r.optional(TABLE_PREFIX + service).ifPresent(t -> tables.putIfAbsent(service, t));
+        }
         fallbackTable = r.optional(FALLBACK_TABLE).orElse("auth.jumpcloud.other.events");
     }
 
@@ -163,6 +190,18 @@ public final class CollectorSettings {
             return optional(name).map(Long::parseLong).orElse(dflt);
         }
 
+        List<String> list(String name) {
+            List<String> out = new ArrayList<>();
+            optional(name).ifPresent(v -> {
+                for (String s : v.split(",")) {
+                    if (!out.contains(s.trim())) {
+                        out.add(s.trim());
+                    }
+                }
+            });
+            return List.copyOf(out);
+        }
+
         List<String> services() {
             String v = optional(SERVICES).orElse("all");
             Set<String> out = new LinkedHashSet<>();
@@ -195,7 +234,12 @@ public final class CollectorSettings {
     }
 
     public String apiKey() { return apiKey; }
-    public Optional<String> orgId() { return Optional.ofNullable(orgId); }
+    /** The organizations to read (x-org-id), empty for a single-tenant key. */
+    public List<String> orgIds() { return orgIds; }
+    public String region() { return region; }
+    public long lagSeconds() { return lagSeconds; }
+    public long countCheckWindowSeconds() { return countCheckWindowSeconds; }
+    public double maxRequestsPerSecond() { return maxRequestsPerSecond; }
     public URI baseUrl() { return baseUrl; }
     public List<String> services() { return services; }
     public Instant historicDate() { return historicDate; }
@@ -206,6 +250,7 @@ public final class CollectorSettings {
     public long retryMaxDelayMs() { return retryMaxDelayMs; }
     public Path stateDir() { return stateDir; }
     public int dedupCacheSize() { return dedupCacheSize; }
+    public long progressIntervalMs() { return progressIntervalMs; }
     public String hostname() { return hostname; }
     public boolean dryRun() { return devoHost == null; }
     public String devoHost() { return devoHost; }
@@ -224,7 +269,10 @@ public final class CollectorSettings {
         List<String> parts = new ArrayList<>(Arrays.asList(
                 "services=" + String.join(",", services),
                 "baseUrl=" + baseUrl,
-                "orgId=" + (orgId == null ? "-" : orgId),
+                "orgIds=" + (orgIds.isEmpty() ? "-" : String.join(",", orgIds)),
+                "lag=" + lagSeconds + "s",
+                "countCheckWindow=" + (countCheckWindowSeconds == 0 ? "off" : countCheckWindowSeconds + "s"),
+                "maxRequestsPerSecond=" + maxRequestsPerSecond,
                 "historicDateUtc=" + HISTORIC_FORMAT.format(historicDate.atOffset(ZoneOffset.UTC)),
                 "pollInterval=" + pollIntervalMs + "ms",
                 "pageSize=" + pageSize,

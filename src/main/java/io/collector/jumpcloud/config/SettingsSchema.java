@@ -48,8 +48,11 @@ final class SettingsSchema {
         ObjectNode doc = JSON.createObjectNode();
         raw.forEach((name, value) -> {
             // properties are text: a number-typed setting is given as a number when it reads as one
-            if ("integer".equals(definition(name).path("type").asText()) && value.trim().matches("-?[0-9]{1,18}")) {
+            String type = definition(name).path("type").asText();
+            if ("integer".equals(type) && value.trim().matches("-?[0-9]{1,18}")) {
                 doc.put(name, Long.parseLong(value.trim()));
+            } else if ("number".equals(type) && value.trim().matches("-?[0-9]{1,9}(\\.[0-9]{1,9})?")) {
+                doc.put(name, new java.math.BigDecimal(value.trim()));
             } else {
                 doc.put(name, value);
             }

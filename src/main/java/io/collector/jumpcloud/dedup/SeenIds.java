@@ -52,8 +52,11 @@ public final class SeenIds {
         delivered.forEach(id -> ids.put(id, Boolean.TRUE));
     }
 
-    public synchronized void commit() {
+    /** The ids added since the last commit are delivered; returns them. */
+    public synchronized java.util.Set<String> commit() {
+        java.util.Set<String> delivered = new java.util.HashSet<>(uncommitted);
         uncommitted.clear();
+        return delivered;
     }
 
     /** Forgets the ids added since the last commit; returns how many. */

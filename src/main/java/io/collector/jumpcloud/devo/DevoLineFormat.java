@@ -1,5 +1,6 @@
 package io.collector.jumpcloud.devo;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -35,6 +36,30 @@ public final class DevoLineFormat {
         append(sb, table, json);
         return sb.toString();
     }
+
+    /**
+     * The line up to the payload, {@code <14>Mmm dd HH:mm:ss HOST TABLE: }, as UTF-8 bytes: what
+     * {@link #append} writes before the JSON. Cached per table within the current second, so a page
+     * of lines costs one small array per table and second, not one String per line.
+     */
+    public byte[] prefix(String table) {
+        String time = headerTime();
+        synchronized (this) {
+            if (!time.equals(prefixTime)) {
+                prefixTime = time;
+                prefixes.clear();
+            }
+            byte[] p = prefixes.get(table);
+            if (p == null) {
+                p = ("<14>" + time + ' ' + hostname + ' ' + table + ": ").getBytes(StandardCharsets.UTF_8);
+                prefixes.put(table, p);
+            }
+            return p;
+        }
+    }
+
+    private String prefixTime;
+    private final java.util.Map<String, byte[]> prefixes = new java.util.HashMap<>();
 
     private synchronized String headerTime() {
         long now = clock.millis() / 1000;

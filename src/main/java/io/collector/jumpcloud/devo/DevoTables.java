@@ -17,6 +17,7 @@ public final class DevoTables {
     private final String fallback;
     private final LongAdder fallbackEvents = new LongAdder();
     private final Map<String, Boolean> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<String> onFallback = s -> { };
 
     public DevoTables(Map<String, String> tables, String fallback) {
         this.tables = Map.copyOf(tables);
@@ -29,6 +30,7 @@ public final class DevoTables {
             return t;
         }
         fallbackEvents.increment();
+        onFallback.accept(service);
         if (warned.putIfAbsent(String.valueOf(service), Boolean.TRUE) == null) {
             if (service == null) {
                 LOG.warn("Events without a service field go to the fallback table {} (devo.table.fallback)", fallback);
@@ -38,6 +40,11 @@ public final class DevoTables {
             }
         }
         return fallback;
+    }
+
+    /** Told the service of each event sent to the fallback table (the metrics count them). */
+    public void onFallback(java.util.function.Consumer<String> listener) {
+        this.onFallback = listener;
     }
 
     public String fallbackTable() {

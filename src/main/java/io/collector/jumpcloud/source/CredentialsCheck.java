@@ -23,8 +23,36 @@ public final class CredentialsCheck {
     private CredentialsCheck() {
     }
 
-    public static void run(CollectorSettings settings, Instant now) {
-        String body = "{\"service\":[\"" + settings.services().get(0) + "\"],\"start_time\":\""
+    /** What one check found: {@code fatal} stops the start; {@code ok} false otherwise only warns. */
+    public record Outcome(boolean ok, boolean fatal, String message) {
+    }
+
+    /** Checks the key once per organization (or once without one), with every configured service. */
+    public static void run(CollectorSettings settings, RequestBudget budget, Instant now) {
+        for (String org : orgs(settings)) {
+            Outcome o = probe(settings, budget, org, now);
+            if (o.fatal()) {
+                throw new SettingsException(CollectorSettings.API_KEY, o.message());
+            } else if (o.message().startsWith(CollectorSettings.SERVICES)) {
+                LOG.error("{}; the routes of the services it knows run, the refused one fails at each pull until it is corrected", o.message());
+            } else if (!o.ok()) {
+                LOG.warn("{}; the routes will try at each pull", o.message());
+            } else {
+                LOG.info("{}: setup successfully executed", o.message());
+            }
+        }
+    }
+
+    /** The organizations to check: each configured one, or the key's own (null). */
+    public static java.util.List<String> orgs(CollectorSettings settings) {
+        return settings.orgIds().isEmpty() ? java.util.Collections.singletonList(null) : settings.orgIds();
+    }
+
+    /** One real query (limit 1, the last minute, every configured service) for one organization. */
+    public static Outcome probe(CollectorSettings settings, RequestBudget budget, String org, Instant now) {
+        // every configured service in one query: JumpCloud answers 400 naming an unknown one
+        String services = String.join(",", settings.services().stream().map(s -> "\"" + s + "\"").toList());
+        String body = "{\"service\":[" + services + "],\"start_time\":\""
                 + EventTimestamps.queryTime(now.minusSeconds(60)) + "\",\"limit\":1,\"sort\":\"ASC\"}";
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(settings.baseUrl() + "/insights/directory/v1/events"))
                 .timeout(Duration.ofSeconds(15))
@@ -32,18 +60,20 @@ public final class CredentialsCheck {
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        settings.orgId().ifPresent(org -> req.header("x-org-id", org));
+        if (org != null) {
+            req.header("x-org-id", org);
+        }
         HttpResponse<String> res;
         try {
+            budget.acquire(() -> false); // these count against the key's budget too
             res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
                     .send(req.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            LOG.warn("Could not check the JumpCloud credentials now ({}: {}); the routes will try at each pull",
-                    e.getClass().getSimpleName(), e.getMessage());
-            return;
+            return new Outcome(false, false, "Could not reach JumpCloud at " + settings.baseUrl() + " ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         int status = res.statusCode();
         String text = res.body() == null ? "" : res.body().replaceAll("\\s+", " ");
@@ -52,16 +82,21 @@ public final class CredentialsCheck {
         }
         if (status == 401 || status == 403 || status == 402) {
             String why = switch (status) {
-                case 401 -> "JumpCloud refused the API key (HTTP 401: " + text + "): check it, and set jumpcloud.org-id for a multi-tenant key";
-                case 402 -> "Directory Insights is not enabled for this organization (HTTP 402: " + text + ")";
+                case 401 -> "JumpCloud refused the API key" + (org == null ? "" : " for organization " + org) + " (HTTP 401: " + text
+                        + "): check it, and set jumpcloud.org-id for a multi-tenant key";
+                case 402 -> "Directory Insights is not enabled for organization " + (org == null ? "of the key" : org) + " (HTTP 402: " + text + ")";
                 default -> "the API key lacks permission to read Directory Insights (HTTP 403: " + text + "): use an administrator's key";
             };
-            throw new SettingsException(CollectorSettings.API_KEY, "SetupError 100: " + why);
+            return new Outcome(false, true, "SetupError 100: " + why);
+        }
+        if (status == 400) {
+            // the only part of this query a user chooses is the services list; JumpCloud names the refused one
+            return new Outcome(false, false, CollectorSettings.SERVICES + ": JumpCloud refused the services " + settings.services()
+                    + " (HTTP 400: " + text + ")");
         }
         if (status / 100 != 2) {
-            LOG.warn("The JumpCloud credentials check answered HTTP {} ({}); the routes will try at each pull", status, text);
-            return;
+            return new Outcome(false, false, "The JumpCloud credentials check answered HTTP " + status + " (" + text + ")");
         }
-        LOG.info("The JumpCloud credentials are valid: setup successfully executed");
+        return new Outcome(true, false, "The JumpCloud credentials are valid" + (org == null ? "" : " for organization " + org));
     }
 }

@@ -42,6 +42,33 @@ public final class DiEvent {
         return new String(source, offset, length, StandardCharsets.UTF_8);
     }
 
+    /** Length in bytes of the event's JSON as JumpCloud sent it. */
+    public int jsonLength() {
+        return length;
+    }
+
+    /**
+     * Whether the event's bytes can go to Devo as they are: plain ASCII (then the bytes are exactly
+     * what {@link #getJson()} would encode back) with no line break (a pretty-printed event would
+     * break the one-line framing). Anything else takes the String path, as before.
+     */
+    public boolean isPlainOneLineAscii() {
+        byte[] b = source;
+        for (int i = offset, end = offset + length; i < end; i++) {
+            int c = b[i];
+            if (c < 0 || c == '\n' || c == '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies the event's JSON bytes into {@code dst} at {@code at}; returns the position after them. */
+    public int copyJsonTo(byte[] dst, int at) {
+        System.arraycopy(source, offset, dst, at, length);
+        return at + length;
+    }
+
     /** Appends the raw JSON to a line being built, without an intermediate String. */
     public void appendJsonTo(java.io.ByteArrayOutputStream out) {
         out.write(source, offset, length);

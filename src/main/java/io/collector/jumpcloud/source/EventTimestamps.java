@@ -27,6 +27,7 @@ public final class EventTimestamps {
 
     /** The whole-second form JumpCloud documents for {@code start_time}. */
     private static final DateTimeFormatter QUERY = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
+    private static final DateTimeFormatter QUERY_MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
 
     private EventTimestamps() {
     }
@@ -93,6 +94,14 @@ public final class EventTimestamps {
 
     public static String queryTime(Instant t) {
         return QUERY.format(t.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    }
+
+    /**
+     * The last microsecond before {@code t}, as an end_time: "[a, b)" whether JumpCloud's end_time
+     * is inclusive or exclusive (its documentation does not say). Six digits, a form known to work.
+     */
+    public static String endTimeBefore(Instant t) {
+        return QUERY_MICROS.format(t.minusNanos(1000).truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC));
     }
 
     /** Epoch seconds with all nine fraction digits: the reference's number, without losing precision. */

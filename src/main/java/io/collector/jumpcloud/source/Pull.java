@@ -1,6 +1,7 @@
 package io.collector.jumpcloud.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.collector.jumpcloud.completeness.CountCheck.Shortfall;
 import java.time.Instant;
 
 /**
@@ -10,7 +11,14 @@ import java.time.Instant;
 public final class Pull {
     private final ServicePuller puller;
     private final String pullingId;
-    private final Instant startTime;
+    private Instant startTime;
+    private Instant endTime;
+    private final Instant mainEnd;
+    private Shortfall refetching;
+    private long recovered;
+    private long recoveredAtWindowStart;
+    private int shortWindows;
+    private long lastProgressNanos = System.nanoTime();
     private final long startedNanos = System.nanoTime();
     private final long duplicatesAtStart;
     private JsonNode searchAfter;
@@ -22,10 +30,12 @@ public final class Pull {
     private long received;
     private long sent;
 
-    Pull(ServicePuller puller, String pullingId, Instant startTime, long duplicatesAtStart) {
+    Pull(ServicePuller puller, String pullingId, Instant startTime, Instant endTime, Instant mainEnd, long duplicatesAtStart) {
         this.puller = puller;
         this.pullingId = pullingId;
         this.startTime = startTime;
+        this.endTime = endTime;
+        this.mainEnd = mainEnd;
         this.duplicatesAtStart = duplicatesAtStart;
     }
 
@@ -35,6 +45,16 @@ public final class Pull {
 
     public String service() {
         return puller.service();
+    }
+
+    /** The organization (x-org-id), or null for a single-tenant key. */
+    public String org() {
+        return puller.org();
+    }
+
+    /** How the logs name this route: the service, and the organization when there is one. */
+    public String name() {
+        return puller.name();
     }
 
     ServicePuller puller() {
@@ -47,6 +67,77 @@ public final class Pull {
 
     Instant startTime() {
         return startTime;
+    }
+
+    /** The query's end: now − lag for the main query, the window's end for a re-fetch; null = none. */
+    Instant endTime() {
+        return endTime;
+    }
+
+    /** The end_time of the pull's main query (everything before it was read). */
+    Instant mainEnd() {
+        return mainEnd;
+    }
+
+    /** The current query is the re-fetch of a window the count check found short (not the main query). */
+    Shortfall refetching() {
+        return refetching;
+    }
+
+    /**
+     * Once the current query is done: a finished re-fetch leaves the pending list, and the next
+     * pending one starts. False when none is left.
+     */
+    boolean nextRefetch(java.util.Deque<Shortfall> pending) {
+        if (morePages || failed) {
+            return false;
+        }
+        if (refetching != null) {
+            pending.remove(refetching);
+            refetching = null;
+        }
+        if (pending.isEmpty()) {
+            return false;
+        }
+        refetching = pending.peek();
+        recoveredAtWindowStart = recovered;
+        startTime = Instant.ofEpochSecond(refetching.from());
+        endTime = Instant.ofEpochSecond(refetching.to());
+        searchAfter = null;
+        morePages = true;
+        return true;
+    }
+
+    boolean queryDone() {
+        return !morePages;
+    }
+
+    void recovered(int lines) {
+        recovered += lines;
+    }
+
+    long recovered() {
+        return recovered;
+    }
+
+    long recoveredAtWindowStart() {
+        return recoveredAtWindowStart;
+    }
+
+    void countChecked(int windowsShort) {
+        shortWindows += windowsShort;
+    }
+
+    long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    void progressLogged(long nanos) {
+        lastProgressNanos = nanos;
+    }
+
+    int shortWindows() {
+        return shortWindows;
     }
 
     JsonNode searchAfter() {

@@ -3,14 +3,18 @@ package io.collector.jumpcloud.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.collector.jumpcloud.completeness.CountCheck;
+import io.collector.jumpcloud.completeness.CountLedger;
 import io.collector.jumpcloud.config.CollectorSettings;
 import io.collector.jumpcloud.dedup.EventIdRepository;
 import io.collector.jumpcloud.devo.DevoLines;
 import io.collector.jumpcloud.devo.DevoTables;
+import io.collector.jumpcloud.observe.CollectorMetrics;
 import io.collector.jumpcloud.state.ServiceState;
 import io.collector.jumpcloud.state.StateStore;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -38,31 +42,61 @@ public final class PullCoordinator {
     private final Clock clock;
     private final RetryPolicy retry;
     private final DevoTables tables;
-    private final Map<String, ServicePuller> pullers = new ConcurrentHashMap<>();
+    /** A mid-backfill count check runs once this many delivered ids wait for one (memory bound). */
+    static final int CHECK_EVERY_IDS = 100_000;
 
-    public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, DevoTables tables, Clock clock) {
+    private final Map<String, ServicePuller> pullers = new ConcurrentHashMap<>();
+    private final RequestBudget budget;
+    private final EventCounts counts;
+    private final CollectorMetrics metrics;
+
+    public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, DevoTables tables,
+                           RequestBudget budget, CollectorMetrics metrics, Clock clock) {
+        this.metrics = metrics;
         this.settings = settings;
         this.store = store;
         this.ids = ids;
         this.clock = clock;
         this.tables = tables;
+        this.budget = budget;
+        this.counts = new EventCounts(settings, budget);
         this.retry = new RetryPolicy(settings.maxRetries(), settings.retryDelayMs(), settings.retryMaxDelayMs());
     }
 
-    private ServicePuller puller(String service) {
-        return pullers.computeIfAbsent(service, s -> new ServicePuller(s, s, store, ids.partition(s), settings.historicDate()));
+    /**
+     * One puller per service and organization. With organizations, each has its own state folder
+     * ({@code <state-dir>/<org>/<service>.json}) and its own id memory; a single organization adopts
+     * a state written before it was set.
+     */
+    private ServicePuller puller(String service, String org) {
+        String o = org == null || org.isBlank() ? null : org.trim();
+        String key = o == null ? service : o + "/" + service;
+        String legacy = o != null && settings.orgIds().size() == 1 ? service : null;
+        return pullers.computeIfAbsent(key, k -> new ServicePuller(service, o, k, legacy, store, ids.partition(k),
+                settings.historicDate(), settings.countCheckWindowSeconds()));
     }
 
     /** Reads the persisted state of every configured service, so a bad state file fails the start. */
     public void loadStates() {
-        settings.services().forEach(s -> puller(s).state());
+        List<String> orgs = settings.orgIds().isEmpty() ? java.util.Collections.singletonList(null) : settings.orgIds();
+        for (String org : orgs) {
+            for (String s : settings.services()) {
+                ServicePuller p = puller(s, org);
+                p.state();
+                metrics.route(p.service(), p.org(), p::checkpointOrNull);
+            }
+        }
+    }
+
+    public void start(Exchange exchange, String service) {
+        start(exchange, service, null);
     }
 
     /** First step of a pull: where to start, and the pull's bookkeeping in exchange property {@code pull}. */
-    public void start(Exchange exchange, String service) {
-        ServicePuller p = puller(service);
+    public void start(Exchange exchange, String service, String org) {
+        ServicePuller p = puller(service, org);
         if (!p.tryStart()) {
-            LOG.warn("[{}] The previous pull is still running: skipping this one", service);
+            LOG.warn("[{}] The previous pull is still running: skipping this one", p.name());
             exchange.setRouteStop(true);
             return;
         }
@@ -79,29 +113,53 @@ public final class PullCoordinator {
             // JumpCloud rejects a start_time in the future (an event stamped ahead of our clock).
             start = now;
         }
-        Pull pull = new Pull(p, UUID.randomUUID().toString(), start, p.seen().duplicates());
+        // Late indexing: read only up to now - lag, so events JumpCloud indexes up to lag seconds
+        // after their timestamp are there when their second is read. No end_time with a lag of 0.
+        Instant end = now.minusSeconds(settings.lagSeconds()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        boolean pending = p.ledger() != null && !p.ledger().pending().isEmpty();
+        if (settings.lagSeconds() > 0 && !end.isAfter(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) && !pending) {
+            // end_time must come after start_time: nothing older than the lag is new yet
+            LOG.info("[{}] Nothing to read yet: the checkpoint {} is within the lag ({} s) of now", p.name(), start, settings.lagSeconds());
+            p.finished();
+            exchange.setRouteStop(true);
+            return;
+        }
+        Instant mainEnd = end.isAfter(start) ? end : start;
+        Pull pull = new Pull(p, UUID.randomUUID().toString(), start, settings.lagSeconds() > 0 ? mainEnd : null, mainEnd,
+                p.seen().duplicates());
         exchange.setProperty(PULL, pull);
         exchange.setProperty(EventIdRepository.PARTITION, p.stateKey());
-        LOG.info("[{}] Pull Started (@devo_pulling_id={}) from start_time {}", service, pull.pullingId(), EventTimestamps.queryTime(start));
+        LOG.info("[{}] Pull Started (@devo_pulling_id={}) from start_time {}{}", p.name(), pull.pullingId(), EventTimestamps.queryTime(start),
+                pull.endTime() == null ? "" : " to end_time " + EventTimestamps.queryTime(pull.endTime()));
     }
 
     /**
      * Makes the request of the next page. All headers are removed first: camel-http sends every
      * message header, including the previous response's, and nothing but these three must leave.
      */
-    public void request(Exchange exchange) {
+    public void request(Exchange exchange) throws Exception {
         Pull pull = pull(exchange);
+        if (!budget.acquire(() -> exchange.getContext().isStopping())) {
+            throw new StoppingException();
+        }
         pull.request();
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         m.setHeader("x-api-key", settings.apiKey());
-        settings.orgId().ifPresent(org -> m.setHeader("x-org-id", org));
+        if (pull.org() != null) {
+            m.setHeader("x-org-id", pull.org());
+        }
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         m.setHeader("Accept", "application/json");
         m.setHeader(Exchange.HTTP_METHOD, "POST");
         ObjectNode q = JSON.createObjectNode();
         q.putArray("service").add(pull.service());
         q.put("start_time", EventTimestamps.queryTime(pull.startTime()));
+        if (pull.refetching() != null) {
+            q.put("end_time", EventTimestamps.endTimeBefore(pull.endTime())); // the window [from, to)
+        } else if (pull.endTime() != null) {
+            q.put("end_time", EventTimestamps.queryTime(pull.endTime()));
+        }
         q.put("limit", settings.pageSize());
         q.put("sort", "ASC");
         if (pull.searchAfter() != null) {
@@ -132,9 +190,11 @@ public final class PullCoordinator {
             throw new BadPageException("a full page came without a new X-Search_after cursor: cannot page further safely");
         }
         pull.nextPage(page, cursor, full);
+        metrics.apiRequest(pull.service(), pull.org(), "200");
+        metrics.received(pull.service(), pull.org(), page.size());
         m.removeHeaders("*");
         m.setBody(page);
-        LOG.info("[{}] Number of {} events received: {}", pull.service(), pull.service(), page.size());
+        LOG.info("[{}] Number of {} events received: {}", pull.name(), pull.service(), page.size());
     }
 
     /** The page's lines are written to the Devo connection: the checkpoint may now move past them. */
@@ -146,11 +206,138 @@ public final class PullCoordinator {
         }
         int lines = exchange.getProperty(DevoLines.COUNT, 0, Integer.class);
         exchange.removeProperty(DevoLines.COUNT);
+        long bytes = lines == 0 ? 0 : bytes(exchange.getMessage().getBody()) + 1;
         ServiceState s = pull.puller().commit(page, clock.instant());
         pull.delivered(lines);
+        metrics.sent(pull.service(), pull.org(), lines, bytes);
+        metrics.duplicates(pull.service(), pull.org(), page.size() - lines);
+        if (lines > 0) {
+            metrics.devoWritten();
+        }
+        if (pull.refetching() != null) {
+            pull.recovered(lines);
+            metrics.recovered(pull.service(), pull.org(), lines);
+        }
+        progress(pull, s.lastPolledTimestamp());
         LOG.info("[{}] Number of {} events sent to Devo: {} ({} duplicates removed). State last_polled_timestamp is updated: {}",
-                pull.service(), pull.service(), lines, page.size() - lines, s.lastPolledTimestamp());
-        LOG.debug("[{}] Saved state: {}", pull.service(), pull.puller().describe(s));
+                pull.name(), pull.service(), lines, page.size() - lines, s.lastPolledTimestamp());
+        LOG.debug("[{}] Saved state: {}", pull.name(), pull.puller().describe(s));
+    }
+
+    /**
+     * The completeness check, after each request of the loop. Once the main query is done (and during
+     * a long backfill every {@value #CHECK_EVERY_IDS} events), closed windows are counted by JumpCloud
+     * and compared with what was sent; a window that misses events is fetched again within this
+     * pull, the id memory dropping what was already sent.
+     */
+    public void checkCounts(Exchange exchange) {
+        Pull pull = pull(exchange);
+        ServicePuller p = pull.puller();
+        CountLedger ledger = p.ledger();
+        if (ledger == null || pull.failed()) {
+            return;
+        }
+        if (pull.refetching() == null) {
+            Long upTo = null;
+            if (pull.queryDone()) {
+                upTo = pull.mainEnd().getEpochSecond(); // every window before the main query's end was read
+            } else if (ledger.size() >= CHECK_EVERY_IDS) {
+                upTo = p.state().lastPolledTimestamp().getEpochSecond(); // before the checkpoint's second: all sent
+            }
+            if (upTo != null) {
+                check(exchange, pull, ledger, upTo);
+            }
+        } else if (pull.queryDone()) {
+            CountCheck.Shortfall w = pull.refetching();
+            LOG.info("[{}] Count check: fetching {} to {} again sent {} missing events", pull.name(), utc(w.from()), utc(w.to()),
+                    pull.recovered() - pull.recoveredAtWindowStart());
+        }
+        if (pull.nextRefetch(ledger.pending())) {
+            CountCheck.Shortfall w = pull.refetching();
+            p.seen().seed(w.deliveredIds()); // what was sent in the window is dropped as a duplicate
+            LOG.warn("[{}] Count check: JumpCloud counts {} events from {} to {} but {} were sent: fetching that window again",
+                    pull.name(), w.jumpcloud(), utc(w.from()), utc(w.to()), w.delivered());
+        }
+    }
+
+    private void check(Exchange exchange, Pull pull, CountLedger ledger, long upTo) {
+        ServicePuller p = pull.puller();
+        long from = ledger.checkedUpTo();
+        try {
+            List<CountCheck.Shortfall> short_ = new CountCheck(ledger, (a, b) -> counts.count(p.service(), p.org(),
+                    Instant.ofEpochSecond(a), Instant.ofEpochSecond(b), () -> exchange.getContext().isStopping())).check(upTo);
+            pull.countChecked(short_.size());
+            short_.forEach(x -> metrics.countMismatch(p.service(), p.org()));
+            if (ledger.checkedUpTo() > from) {
+                LOG.info("[{}] Count check from {} to {}: {}", pull.name(), utc(from), utc(ledger.checkedUpTo()),
+                        short_.isEmpty() ? "every event JumpCloud counts was sent" : short_.size() + " window(s) miss events");
+            }
+            p.saveLedger();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("[{}] Count check from {} could not run ({}); it is tried again at the next pull", pull.name(), utc(from),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * While a pull catches up, every 30 s (collector.progress-log-interval): what was sent, how fast, how far behind now the
+     * checkpoint is, and when it should be caught up at the pace of this pull.
+     */
+    private void progress(Pull pull, Instant checkpoint) {
+        long now = System.nanoTime();
+        if (!pull.hasMorePages() || now - pull.lastProgressNanos() < settings.progressIntervalMs() * 1_000_000) {
+            return;
+        }
+        pull.progressLogged(now);
+        double secs = pull.elapsedSeconds();
+        Instant wall = clock.instant();
+        double behind = Math.max(0, (wall.toEpochMilli() - checkpoint.toEpochMilli()) / 1000.0);
+        double covered = (checkpoint.toEpochMilli() - pull.startTime().toEpochMilli()) / 1000.0; // event time read so far
+        String eta = covered <= 0 ? "unknown" : human((long) (behind * secs / covered));
+        LOG.info("[{}] Catching up: {} events sent in {} s ({} events/s), {} behind now, caught up in about {}", pull.name(),
+                pull.sent(), String.format(Locale.ROOT, "%.0f", secs), String.format(Locale.ROOT, "%.0f", pull.sent() / Math.max(secs, 0.001)),
+                human((long) behind), eta);
+    }
+
+    /** 93784 -> "1d 2h 3m 4s": how operators read a backlog. */
+    static String human(long seconds) {
+        StringBuilder b = new StringBuilder();
+        long[] units = {86400, 3600, 60, 1};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            long n = seconds / units[i];
+            seconds %= units[i];
+            if (n > 0 || (i == units.length - 1 && b.length() == 0)) {
+                b.append(b.length() == 0 ? "" : " ").append(n).append(names[i]);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The size of the page's lines as written (UTF-8), without copying them. */
+    private static long bytes(Object body) {
+        if (body instanceof byte[] b) {
+            return b.length;
+        }
+        if (body instanceof CharSequence cs) {
+            long n = 0;
+            for (int i = 0; i < cs.length(); i++) {
+                char c = cs.charAt(i);
+                n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            }
+            return n;
+        }
+        if (body instanceof io.netty.buffer.ByteBuf b) {
+            return b.writerIndex();
+        }
+        return 0;
+    }
+
+    private static String utc(long epochSecond) {
+        return Instant.ofEpochSecond(epochSecond).toString();
     }
 
     /**
@@ -161,15 +348,21 @@ public final class PullCoordinator {
     public void retryOrFail(Exchange exchange) throws Exception {
         Pull pull = pull(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (e instanceof HttpOperationFailedException h) {
+            metrics.apiRequest(pull.service(), pull.org(), Integer.toString(h.getStatusCode()));
+        } else if (!(e instanceof BadPageException) && !pull.hasPage()) {
+            metrics.apiRequest(pull.service(), pull.org(), "error");
+        }
         if (!RetryPolicy.retryable(e)) {
             throw e;
         }
+        metrics.retry(pull.service(), pull.org());
         int attempt = pull.retried();
         if (attempt > retry.maxRetries()) {
             throw new GaveUpException(attempt - 1, e);
         }
         long delay = retry.delayMillis(attempt, e, clock.instant());
-        LOG.warn("[{}] Request failed, retry {} of {} in {} s: {}", pull.service(), attempt, retry.maxRetries(),
+        LOG.warn("[{}] Request failed, retry {} of {} in {} s: {}", pull.name(), attempt, retry.maxRetries(),
                 String.format(Locale.ROOT, "%.1f", delay / 1000.0), reason(e));
         long end = System.nanoTime() + delay * 1_000_000;
         while (System.nanoTime() < end) {
@@ -184,9 +377,18 @@ public final class PullCoordinator {
     public void failed(Exchange exchange) {
         Pull pull = pull(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (pull.page() != null) {
+            // the page came and was not written: the Devo side failed
+            metrics.devoFailed(e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
         pull.fail();
         int forgotten = pull.puller().rollback();
-        LOG.error("[{}] {} The checkpoint stays at {}{}; the next pull starts from it.", pull.service(), describe(e),
+        if (e instanceof StoppingException) {
+            LOG.info("[{}] Pull interrupted by shutdown: it resumes from the checkpoint {} at the next start", pull.name(),
+                    pull.puller().state().lastPolledTimestamp());
+            return;
+        }
+        LOG.error("[{}] {} The checkpoint stays at {}{}; the next pull starts from it.", pull.name(), describe(e),
                 pull.puller().state().lastPolledTimestamp(),
                 forgotten == 0 ? "" : " and the " + forgotten + " events of the failed page will be sent again");
     }
@@ -202,21 +404,26 @@ public final class PullCoordinator {
             double secs = pull.elapsedSeconds();
             LOG.info("[{}] Statistics for this pull cycle (@devo_pulling_id={}):Number of requests made: {}; Number of events received: {}; "
                             + "Number of duplicated events filtered out: {}; Number of events generated and sent: {}; Average of events per second: {}.",
-                    pull.service(), pull.pullingId(), pull.requests(), pull.received(), duplicates, pull.sent(),
+                    pull.name(), pull.pullingId(), pull.requests(), pull.received(), duplicates, pull.sent(),
                     String.format(Locale.ROOT, "%.3f", secs > 0 ? pull.sent() / secs : 0.0));
             if (tables.fallbackEvents() > 0) {
                 LOG.info("[{}] Events routed to the fallback table {} since start (services without a table): {}",
-                        pull.service(), tables.fallbackTable(), tables.fallbackEvents());
+                        pull.name(), tables.fallbackTable(), tables.fallbackEvents());
             }
+            if (pull.recovered() > 0) {
+                LOG.info("[{}] Events found missing by the count check and sent in this pull: {}", pull.name(), pull.recovered());
+            }
+            pull.puller().saveLedger();
             if (!pull.failed() && !pull.hasMorePages()) {
-                LOG.info("[{}] The data is up to date!", pull.service());
+                metrics.pullSucceeded(pull.service(), pull.org());
+                LOG.info("[{}] The data is up to date!", pull.name());
             } else if (!pull.failed()) {
-                LOG.info("[{}] Pull interrupted by shutdown: it resumes from the checkpoint at the next start", pull.service());
+                LOG.info("[{}] Pull interrupted by shutdown: it resumes from the checkpoint at the next start", pull.name());
             }
             // the timer counts the interval from the start of this pull (java.util.Timer fixed delay)
             double wait = Math.max(0, settings.pollIntervalMs() / 1000.0 - secs);
             LOG.info("[{}] Data collection completed. Elapsed time: {} seconds. Waiting for {} second(s) until the next one",
-                    pull.service(), String.format(Locale.ROOT, "%.3f", secs), String.format(Locale.ROOT, "%.3f", wait));
+                    pull.name(), String.format(Locale.ROOT, "%.3f", secs), String.format(Locale.ROOT, "%.3f", wait));
         } finally {
             pull.puller().finished();
         }
@@ -242,7 +449,8 @@ public final class PullCoordinator {
         }
     }
 
-    private static JsonNode cursor(String header) {
+    /** The X-Search_after header as the next request's search_after, or null when absent or empty. */
+    public static JsonNode cursor(String header) {
         if (header == null || header.isBlank()) {
             return null;
         }

@@ -1,5 +1,6 @@
 package io.collector.jumpcloud.source;
 
+import io.collector.jumpcloud.completeness.CountLedger;
 import io.collector.jumpcloud.dedup.SeenIds;
 import io.collector.jumpcloud.state.ServiceState;
 import io.collector.jumpcloud.state.StateStore;
@@ -17,7 +18,12 @@ final class ServicePuller {
     private static final Logger LOG = LoggerFactory.getLogger(ServicePuller.class);
 
     private final String service;
+    private final String org;
+    private final String name;
     private final String stateKey;
+    private final String legacyStateKey;
+    private final long countWindowSeconds;
+    private CountLedger ledger;
     private final StateStore store;
     private final SeenIds seen;
     private final Instant historicDate;
@@ -25,9 +31,19 @@ final class ServicePuller {
     private ServiceState state;
     private Checkpoint checkpoint;
 
-    ServicePuller(String service, String stateKey, StateStore store, SeenIds seen, Instant historicDate) {
+    /**
+     * @param org            the organization, or null for a single-tenant key
+     * @param stateKey       the state file's name in the state directory ({@code <org>/<service>} with an organization)
+     * @param legacyStateKey a state written before organizations had folders, adopted once if present (or null)
+     */
+    ServicePuller(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
+                  Instant historicDate, long countWindowSeconds) {
         this.service = service;
+        this.org = org;
+        this.name = org == null ? service : service + "@" + org;
         this.stateKey = stateKey;
+        this.legacyStateKey = legacyStateKey;
+        this.countWindowSeconds = countWindowSeconds;
         this.store = store;
         this.seen = seen;
         this.historicDate = historicDate;
@@ -35,6 +51,14 @@ final class ServicePuller {
 
     String service() {
         return service;
+    }
+
+    String org() {
+        return org;
+    }
+
+    String name() {
+        return name;
     }
 
     String stateKey() {
@@ -56,24 +80,73 @@ final class ServicePuller {
     /** Reads the persisted state once, resetting it when historic_date_utc was changed. */
     ServiceState state() {
         if (state == null) {
-            LOG.info("[{}] Reading persisted data from {}", service, store.file(stateKey).toAbsolutePath());
+            LOG.info("[{}] Reading persisted data from {}", name, store.file(stateKey).toAbsolutePath());
             ServiceState loaded = store.load(stateKey).orElse(null);
+            if (loaded == null && legacyStateKey != null) {
+                loaded = store.load(legacyStateKey).orElse(null);
+                if (loaded != null) {
+                    // the state of a single organization before organizations had folders: carry it over
+                    LOG.info("[{}] Adopting the state of {} for organization {}", name, store.file(legacyStateKey).toAbsolutePath(), org);
+                    store.save(stateKey, loaded);
+                }
+            }
             if (loaded == null) {
                 state = ServiceState.initial(historicDate);
-                LOG.info("[{}] No persisted state: starting from jumpcloud.historic-date-utc {}", service, utc(historicDate));
+                LOG.info("[{}] No persisted state: starting from jumpcloud.historic-date-utc {}", name, utc(historicDate));
             } else if (!loaded.historicDate().equals(historicDate)) {
                 state = ServiceState.initial(historicDate);
                 LOG.warn("[{}] jumpcloud.historic-date-utc changed from {} to {}: the persisted state is reset and "
-                        + "collection starts again from {}", service, utc(loaded.historicDate()), utc(historicDate), utc(historicDate));
+                        + "collection starts again from {}", name, utc(loaded.historicDate()), utc(historicDate), utc(historicDate));
                 store.save(stateKey, state);
             } else {
                 state = loaded;
                 LOG.info("[{}] No changes detected in the persistence: resuming at {} ({} ids at that second)",
-                        service, state.lastPolledTimestamp(), state.idsWithSameTimestamp().size());
+                        name, state.lastPolledTimestamp(), state.idsWithSameTimestamp().size());
             }
             seen.seed(state.idsWithSameTimestamp());
+            if (countWindowSeconds > 0) {
+                ledger = loaded == state ? store.loadLedger(stateKey, state.lastPolledTimestamp(), countWindowSeconds).orElse(null) : null;
+                if (ledger == null) {
+                    // a fresh start checks from the historic date; a resumed one without a matching ledger
+                    // (first run with the check, a crash before it was saved) cannot verify the current window
+                    long from = loaded == state ? state.lastPolledTimestamp().getEpochSecond() + countWindowSeconds
+                            : state.historicDate().getEpochSecond() + countWindowSeconds - 1; // nothing before the historic date
+                    ledger = new CountLedger(countWindowSeconds, from);
+                    if (loaded == state) {
+                        LOG.info("[{}] Count check: no saved counts match the state; windows from {} on are checked", name,
+                                utc(Instant.ofEpochSecond(ledger.checkedUpTo())));
+                    }
+                }
+            }
         }
         return state;
+    }
+
+    /** The checkpoint for the lag gauge, without reading the state file from a metrics thread. */
+    Instant checkpointOrNull() {
+        ServiceState s = state;
+        return s == null ? null : s.lastPolledTimestamp();
+    }
+
+    /** The count check's windows, or null when the check is off. */
+    CountLedger ledger() {
+        state();
+        return ledger;
+    }
+
+    /**
+     * Best effort: a ledger that could not be saved no longer matches the checkpoint, so after a
+     * restart its windows are skipped (logged), never counted wrong.
+     */
+    void saveLedger() {
+        if (ledger != null && state != null) {
+            try {
+                store.saveLedger(stateKey, state.lastPolledTimestamp(), ledger);
+            } catch (RuntimeException e) {
+                LOG.warn("[{}] Could not save the count check's windows ({}); after a restart the check resumes after the checkpoint",
+                        name, e.getMessage());
+            }
+        }
     }
 
     Checkpoint checkpoint() {
@@ -89,7 +162,14 @@ final class ServicePuller {
         page.forEach(e -> c.add(e, now));
         state = c.toState();
         store.save(stateKey, state);
-        seen.commit();
+        java.util.Set<String> delivered = seen.commit();
+        if (ledger != null) {
+            page.forEach(e -> {
+                if (delivered.contains(e.getId())) {
+                    ledger.add(e.getTimestamp(), e.getId());
+                }
+            });
+        }
         return state;
     }
 

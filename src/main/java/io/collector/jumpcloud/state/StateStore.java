@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.collector.jumpcloud.completeness.CountLedger;
 import io.collector.jumpcloud.source.EventTimestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,7 +81,72 @@ public final class StateStore {
         ArrayNode ids = n.putArray("ids_with_same_timestamp");
         s.idsWithSameTimestamp().forEach(ids::add);
         n.put("@persistence_version", ServiceState.PERSISTENCE_VERSION);
-        Path target = file(key);
+        writeAtomically(file(key), n);
+    }
+
+    /** The count check's unchecked windows, in their own file (written at the end of a pull, not per page). */
+    public Path ledgerFile(String key) {
+        return dir.resolve(key + ".counts.json");
+    }
+
+    /**
+     * Saves the ledger with the checkpoint it matches: after a crash the ledger is only trusted when
+     * nothing was delivered after it was saved.
+     */
+    public void saveLedger(String key, Instant coveredUpTo, CountLedger ledger) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("window_seconds", ledger.windowSeconds());
+        n.put("checked_up_to", ledger.checkedUpTo());
+        n.put("covered_up_to", EventTimestamps.toEpochSeconds(coveredUpTo));
+        ObjectNode w = n.putObject("windows");
+        ledger.windows().forEach((start, ids) -> {
+            ArrayNode a = w.putArray(Long.toString(start));
+            ids.forEach(a::add);
+        });
+        ArrayNode pending = n.putArray("pending_refetch");
+        ledger.pending().forEach(sf -> {
+            ObjectNode o = pending.addObject();
+            o.put("from", sf.from());
+            o.put("to", sf.to());
+            o.put("jumpcloud", sf.jumpcloud());
+            o.put("delivered", sf.delivered());
+            ArrayNode a = o.putArray("ids");
+            sf.deliveredIds().forEach(a::add);
+        });
+        writeAtomically(ledgerFile(key), n);
+    }
+
+    /** The saved ledger, if it was saved at checkpoint {@code checkpoint} with the same window size. */
+    public Optional<CountLedger> loadLedger(String key, Instant checkpoint, long windowSeconds) {
+        Path f = ledgerFile(key);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode n = JSON.readTree(f.toFile());
+            Instant covered = EventTimestamps.fromEpochSeconds(n.path("covered_up_to").decimalValue());
+            if (n.path("window_seconds").asLong() != windowSeconds || !covered.equals(checkpoint)) {
+                return Optional.empty();
+            }
+            CountLedger ledger = new CountLedger(windowSeconds, n.path("checked_up_to").asLong());
+            n.path("windows").fields().forEachRemaining(e -> {
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                e.getValue().forEach(id -> ids.add(id.asText()));
+                ledger.restore(Long.parseLong(e.getKey()), ids);
+            });
+            n.path("pending_refetch").forEach(o -> {
+                java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+                o.path("ids").forEach(id -> ids.add(id.asText()));
+                ledger.pending().add(new io.collector.jumpcloud.completeness.CountCheck.Shortfall(o.path("from").asLong(),
+                        o.path("to").asLong(), o.path("jumpcloud").asLong(), o.path("delivered").asLong(), ids));
+            });
+            return Optional.of(ledger);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // the check skips what it cannot verify; the caller logs it
+        }
+    }
+
+    private static void writeAtomically(Path target, ObjectNode n) {
         try {
             Files.createDirectories(target.getParent());
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");

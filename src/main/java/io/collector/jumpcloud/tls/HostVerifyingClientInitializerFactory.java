@@ -1,5 +1,6 @@
 package io.collector.jumpcloud.tls;
 
+import io.collector.jumpcloud.devo.DevoLineFramer;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import javax.net.ssl.SSLContext;
@@ -12,10 +13,11 @@ import org.apache.camel.component.netty.NettyProducer;
 
 /**
  * camel-netty 4.18.0 creates its client SSLEngine without the peer's host, so it sends no SNI and
- * its own {@code hostnameVerification=true} always fails. This keeps Camel's pipeline (textline
- * codec, handlers) and replaces only the TLS handler with one whose engine knows host and port:
+ * its own {@code hostnameVerification=true} always fails. This keeps Camel's pipeline (handlers,
+ * any codec) and replaces only the TLS handler with one whose engine knows host and port:
  * SNI is sent and the relay's certificate must name the host (switchable). The endpoint is declared
- * without {@code ssl=true}: this factory is its TLS layer.
+ * without {@code ssl=true}: this factory is its TLS layer. It also adds the line framing
+ * ({@link DevoLineFramer}): the page's lines leave as bytes, without the textline codec's copies.
  */
 public final class HostVerifyingClientInitializerFactory extends ClientInitializerFactory {
     private final SSLContext sslContext;
@@ -46,6 +48,8 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         NettyConfiguration cfg = producer.getConfiguration();
         ch.pipeline().addFirst("ssl", new SslHandler(engine(cfg.getHost(), cfg.getPort())));
         ch.pipeline().addAfter("ssl", "client-certificate-gate", new ClientCertificateGate());
+        // the page's lines as bytes, LF-ended, without a String or a copy (the endpoint has no textline codec)
+        ch.pipeline().addAfter("client-certificate-gate", "devo-lines", DevoLineFramer.INSTANCE);
     }
 
     SSLEngine engine(String host, int port) {

@@ -21,12 +21,22 @@ import org.slf4j.LoggerFactory;
 public final class RelayProbe {
     private static final Logger LOG = LoggerFactory.getLogger(RelayProbe.class);
 
+    static final long MIN_WAIT_MS = 300;
+    static final long MAX_WAIT_MS = 1500;
+
     private RelayProbe() {
     }
 
-    public static void run(SSLContext ctx, String host, int port, boolean verifyHostname) {
+    static long refusalWaitMs(long roundTripMs, long handshakeMs) {
+        return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs + 2 * handshakeMs + 100));
+    }
+
+    /** @return true when the relay took the connection, false when it could not be reached (logged) */
+    public static boolean run(SSLContext ctx, String host, int port, boolean verifyHostname) {
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+            long connectStarted = System.nanoTime();
             s.connect(new InetSocketAddress(host, port), 10_000);
+            long connectMs = (System.nanoTime() - connectStarted) / 1_000_000; // about one round trip
             SSLParameters p = s.getSSLParameters();
             p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             if (verifyHostname) {
@@ -36,19 +46,27 @@ public final class RelayProbe {
                 p.setServerNames(java.util.List.of(new SNIHostName(host)));
             }
             s.setSSLParameters(p);
-            s.setSoTimeout(1500);
+            s.setSoTimeout((int) MAX_WAIT_MS);
+            long handshakeStarted = System.nanoTime();
             s.startHandshake();
+            long handshakeMs = (System.nanoTime() - handshakeStarted) / 1_000_000; // how busy both ends are
+            // The refusal of a TLS 1.3 relay comes one round trip after the handshake plus the relay's
+            // check of the certificate: wait four round trips, twice the handshake's time and 100 ms,
+            // at least 300 ms and at most 1.5 s, instead of a fixed 1.5 s that every start paid on a
+            // near relay. A loaded machine has a slow handshake, and so waits longer.
+            s.setSoTimeout((int) refusalWaitMs(connectMs, handshakeMs));
             try {
                 // a relay never writes to us: a read ends in the timeout, or shows the refusal
                 if (s.getInputStream().read() < 0) {
                     LOG.warn("The Devo relay {}:{} closed the probe connection right after the TLS handshake ({}); "
                             + "if no event arrives, check the client certificate", host, port, s.getSession().getProtocol());
-                    return;
+                    return true;
                 }
             } catch (SocketTimeoutException fine) {
                 // accepted
             }
             LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, s.getSession().getProtocol());
+            return true;
         } catch (SSLException e) {
             if (e.getMessage() != null && e.getMessage().contains("alternative")) {
                 throw new TlsSetupException(CollectorSettings.DEVO_HOST, "the certificate of the relay at " + host + ":" + port
@@ -61,6 +79,7 @@ public final class RelayProbe {
         } catch (IOException e) {
             LOG.warn("Cannot reach the Devo relay {}:{} now ({}: {}); the routes keep the events and retry at each pull",
                     host, port, e.getClass().getSimpleName(), e.getMessage());
+            return false;
         }
     }
 }

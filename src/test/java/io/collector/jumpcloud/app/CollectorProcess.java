@@ -39,9 +39,10 @@ final class CollectorProcess implements AutoCloseable {
         return this;
     }
 
-    CollectorProcess start() throws IOException {
+    CollectorProcess start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", jar().toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         // nothing from the developer's own environment leaks into the run

@@ -63,4 +63,25 @@ class WrongApiKeyTest {
             assertTrue(sim.eventRequests().stream().allMatch(r -> r.apiKeyPresent()), "the key was sent as x-api-key");
         }
     }
+
+    /**
+     * Service names are JumpCloud's to judge (it keeps adding them): its 400 at start is an error
+     * naming the setting and the refused service, and the other services are still collected.
+     */
+    @Test
+    void aServiceJumpCloudDoesNotKnowIsNamedAtStartAndTheOthersRun() throws Exception {
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); LogCapture log = LogCapture.capture()) {
+            sim.addEvents(new io.collector.jumpcloud.sim.EventFactory().series(java.util.List.of("directory"),
+                    java.time.Instant.now().minusSeconds(3600), Duration.ofSeconds(1), 20));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.services", "directory,printers")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(java.time.Instant.now().minusSeconds(7200)))) {
+                run.start();
+                CollectorRun.await(() -> log.contains("Number of directory events sent to Devo: 20"), Duration.ofSeconds(20),
+                        "the known service collected");
+            }
+            String line = log.lines().stream().filter(l -> l.contains("JumpCloud refused the services")).findFirst().orElseThrow();
+            assertTrue(line.contains("jumpcloud.services") && line.contains("invalid service") && line.contains("printers"), line);
+        }
+    }
 }

@@ -61,7 +61,7 @@ class CollectorSettingsTest {
             {CollectorSettings.HISTORIC_DATE, "2026/11/01", "'2026/11/01' is not valid (InitVariablesError 3): expected where the first pull starts, in UTC, format yyyy-MM-dd HH:mm:ss, e.g. 2026-01-31 23:00:00"},
             {CollectorSettings.HISTORIC_DATE, "2026-02-30 00:00:00", "(InitVariablesError 11), e.g. 2026-01-31 23:00:00"},
             {CollectorSettings.HISTORIC_DATE, "2026-12-01 00:00:00", "later than now (InitVariablesError 12"},
-            {CollectorSettings.SERVICES, "directory,printers", "'directory,printers' is not valid (InitVariablesError 3): expected a comma list of directory,systems,sso,radius,ldap,mdm, or all"},
+            {CollectorSettings.SERVICES, "directory,SSO", "'directory,SSO' is not valid (InitVariablesError 3): expected all, or a comma list of JumpCloud services (directory, systems, sso,"},
             {CollectorSettings.SERVICES, "all,sso", "either 'all'"},
             {CollectorSettings.PAGE_SIZE, "20000", "expected events per page, a whole number from 1 to 10000"},
             {CollectorSettings.PAGE_SIZE, "ten", "'ten' is not valid (InitVariablesError 3)"},
@@ -98,5 +98,57 @@ class CollectorSettingsTest {
         m.put(CollectorSettings.PAGE_SIZE, "0");
         SettingsException e = assertThrows(SettingsException.class, () -> settings(m));
         assertFalse(e.getMessage().contains("a key with spaces"));
+    }
+
+    @Test
+    void regionChoosesTheApiHostAndBaseUrlWins() {
+        Map<String, String> m = minimal();
+        assertEquals("https://api.jumpcloud.com", settings(m).baseUrl().toString());
+        m.put(CollectorSettings.REGION, "eu");
+        assertEquals("https://api.eu.jumpcloud.com", settings(m).baseUrl().toString());
+        m.put(CollectorSettings.REGION, "in");
+        assertEquals("https://api.in.jumpcloud.com", settings(m).baseUrl().toString());
+        m.put(CollectorSettings.BASE_URL, "http://localhost:8080");
+        assertEquals("http://localhost:8080", settings(m).baseUrl().toString());
+        m.put(CollectorSettings.REGION, "au");
+        SettingsException e = assertThrows(SettingsException.class, () -> settings(m));
+        assertEquals(CollectorSettings.REGION, e.setting());
+        assertTrue(e.getMessage().contains("us (api.jumpcloud.com), eu"), e.getMessage());
+    }
+
+    @Test
+    void lateEventsCountCheckAndBudgetHaveDefaultsAndLimits() {
+        CollectorSettings s = settings(minimal());
+        assertEquals(60, s.lagSeconds());
+        assertEquals(300, s.countCheckWindowSeconds());
+        assertEquals(10.0, s.maxRequestsPerSecond());
+        Map<String, String> m = minimal();
+        m.put(CollectorSettings.MAX_REQUESTS_PER_SECOND, "2.5");
+        m.put(CollectorSettings.LAG, "0");
+        m.put(CollectorSettings.COUNT_CHECK_WINDOW, "0");
+        s = settings(m);
+        assertEquals(2.5, s.maxRequestsPerSecond());
+        assertEquals(0, s.lagSeconds());
+        assertEquals(0, s.countCheckWindowSeconds());
+        m.put(CollectorSettings.MAX_REQUESTS_PER_SECOND, "0");
+        assertEquals(CollectorSettings.MAX_REQUESTS_PER_SECOND, assertThrows(SettingsException.class, () -> settings(m)).setting());
+        m.put(CollectorSettings.MAX_REQUESTS_PER_SECOND, "5");
+        m.put(CollectorSettings.LAG, "-1");
+        assertEquals(CollectorSettings.LAG, assertThrows(SettingsException.class, () -> settings(m)).setting());
+    }
+
+    @Test
+    void severalOrganizationsAndEveryServiceWithItsTable() {
+        Map<String, String> m = minimal();
+        m.put(CollectorSettings.ORG_ID, "5bf6defbdcd8233029e0c598, 64a1b2c3d4e5f60718293a4b");
+        m.put(CollectorSettings.SERVICES, String.join(",", CollectorSettings.KNOWN_SERVICES));
+        m.put("devo.table.password_manager", "my.jumpcloud.pwm.events");
+        CollectorSettings s = settings(m);
+        assertEquals(List.of("5bf6defbdcd8233029e0c598", "64a1b2c3d4e5f60718293a4b"), s.orgIds());
+        assertEquals(16, s.services().size());
+        assertEquals("my.jumpcloud.pwm.events", s.tables().get("password_manager"));
+        assertEquals(null, s.tables().get("alerts"), "unmapped services go to the fallback table");
+        m.put(CollectorSettings.ORG_ID, "5bf6defbdcd8233029e0c598,not-an-id");
+        assertEquals(CollectorSettings.ORG_ID, assertThrows(SettingsException.class, () -> settings(m)).setting());
     }
 }

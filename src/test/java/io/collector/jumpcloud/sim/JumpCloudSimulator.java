@@ -77,6 +77,7 @@ public final class JumpCloudSimulator implements AutoCloseable {
     private volatile boolean multiTenant;
     private volatile Clock clock = Clock.systemUTC();
     private volatile boolean endTimeExclusive;
+    private final Set<String> hiddenOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean clampLimitToMax;
     private volatile List<String> knownServices = KNOWN_SERVICES;
     private volatile Duration latency = Duration.ZERO;
@@ -304,6 +305,15 @@ public final class JumpCloudSimulator implements AutoCloseable {
     /** Next /events answer comes only after {@code firstByte}. */
     public JumpCloudSimulator delayNext(Duration firstByte) {
         return addFault(FaultKind.DELAY, firstByte);
+    }
+
+    /**
+     * An index glitch: the next /events answer that would hold each of these events leaves it out,
+     * while /events/count still counts it (what the completeness check is for).
+     */
+    public JumpCloudSimulator hideOnce(Collection<String> eventIds) {
+        hiddenOnce.addAll(eventIds);
+        return this;
     }
 
     /** Next /events answer: headers announce the full length, half the body is sent, the connection drops. */
@@ -647,7 +657,7 @@ public final class JumpCloudSimulator implements AutoCloseable {
                     if (e.epochMillis() > endMillis) {
                         break;
                     }
-                    if (q.matches(e, now, exclusive)) {
+                    if (q.matches(e, now, exclusive) && !hiddenOnce.remove(e.id())) {
                         out.add(e);
                     }
                 }

@@ -1,0 +1,108 @@
+package io.collector.jumpcloud.completeness;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The ids one route delivered, by time window, for the windows not yet checked against JumpCloud's
+ * {@code /events/count}. Everything before {@link #checkedUpTo()} is checked (or could not be, and
+ * was logged). Only unchecked windows are held, so memory follows the check, not the backlog.
+ */
+public final class CountLedger {
+    private final long windowSeconds;
+    private final TreeMap<Long, Set<String>> windows = new TreeMap<>();
+    /** Windows found short and not yet fetched again; kept (and saved) until their re-fetch is delivered. */
+    private final java.util.Deque<CountCheck.Shortfall> pending = new java.util.ArrayDeque<>();
+    private long checkedUpTo;
+    private int size;
+
+    /** @param checkedUpTo epoch second before which nothing is to be checked (aligned down to a window) */
+    public CountLedger(long windowSeconds, long checkedUpTo) {
+        if (windowSeconds <= 0) {
+            throw new IllegalArgumentException("windowSeconds must be positive");
+        }
+        this.windowSeconds = windowSeconds;
+        this.checkedUpTo = floor(checkedUpTo);
+    }
+
+    public long windowSeconds() {
+        return windowSeconds;
+    }
+
+    public long floor(long epochSecond) {
+        return Math.floorDiv(epochSecond, windowSeconds) * windowSeconds;
+    }
+
+    public long checkedUpTo() {
+        return checkedUpTo;
+    }
+
+    /** Total ids held. */
+    public int size() {
+        return size;
+    }
+
+    /** A delivered event. Events of already checked windows are not counted again. */
+    public void add(Instant timestamp, String id) {
+        long s = timestamp.getEpochSecond();
+        if (s < checkedUpTo) {
+            return;
+        }
+        if (windows.computeIfAbsent(floor(s), k -> new HashSet<>()).add(id)) {
+            size++;
+        }
+    }
+
+    /** Ids delivered with a timestamp in [from, to) (epoch seconds, window-aligned). */
+    public long count(long from, long to) {
+        long n = 0;
+        for (Set<String> ids : windows.subMap(from, true, to, false).values()) {
+            n += ids.size();
+        }
+        return n;
+    }
+
+    public Set<String> ids(long from, long to) {
+        Set<String> out = new LinkedHashSet<>();
+        windows.subMap(from, true, to, false).values().forEach(out::addAll);
+        return out;
+    }
+
+    /** Windows before {@code to} are done: forget their ids. */
+    public void advance(long to) {
+        long aligned = floor(to);
+        if (aligned <= checkedUpTo) {
+            return;
+        }
+        NavigableMap<Long, Set<String>> done = windows.headMap(aligned, false);
+        for (Set<String> ids : done.values()) {
+            size -= ids.size();
+        }
+        done.clear();
+        checkedUpTo = aligned;
+    }
+
+    /** The unchecked windows, for persistence. */
+    public Map<Long, Set<String>> windows() {
+        return windows;
+    }
+
+    public java.util.Deque<CountCheck.Shortfall> pending() {
+        return pending;
+    }
+
+    /** Restores a persisted window. */
+    public void restore(long windowStart, Set<String> ids) {
+        if (windowStart >= checkedUpTo) {
+            Set<String> w = windows.computeIfAbsent(floor(windowStart), k -> new HashSet<>());
+            int before = w.size();
+            w.addAll(ids);
+            size += w.size() - before;
+        }
+    }
+}

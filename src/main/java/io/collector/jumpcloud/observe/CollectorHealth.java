@@ -1,0 +1,56 @@
+package io.collector.jumpcloud.observe;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness of the collector: DOWN when a route has not completed a pull for three poll intervals
+ * (JumpCloud failing, or a pull stuck) or when the last write to the Devo relay failed. Liveness is
+ * left to Camel's own context check: a collector waiting for JumpCloud or Devo is alive and must
+ * not be restarted for it.
+ */
+public final class CollectorHealth extends AbstractHealthCheck {
+    private final CollectorMetrics metrics;
+    private final Duration stale;
+    private final Clock clock;
+
+    public CollectorHealth(CollectorMetrics metrics, long pollIntervalMs, Clock clock) {
+        super("jumpcloud", "collector");
+        this.metrics = metrics;
+        this.stale = Duration.ofMillis(3 * pollIntervalMs);
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Instant now = clock.instant();
+        List<String> problems = new ArrayList<>();
+        metrics.routes().forEach((route, g) -> {
+            Instant since = g.lastSuccess() != null ? g.lastSuccess() : g.created();
+            builder.detail("route." + route + ".lastSuccessfulPull", g.lastSuccess() == null ? "never" : g.lastSuccess().toString());
+            if (Duration.between(since, now).compareTo(stale) > 0) {
+                problems.add(route + " has not completed a pull since " + since + " (3 poll intervals)");
+            }
+        });
+        builder.detail("devo.connection", metrics.devoUp() ? "up" : "down");
+        if (!metrics.devoUp()) {
+            problems.add("the last write to Devo failed at " + metrics.devoDownSince() + ": " + metrics.devoError());
+        }
+        if (problems.isEmpty()) {
+            builder.up();
+        } else {
+            builder.message(String.join("; ", problems)).down();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.collector.jumpcloud.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The collector's own figures, in the Micrometer registry that camel-micrometer-prometheus serves
+ * at /observe/metrics (bound as {@code metricsRegistry}). Per route they carry the tags
+ * {@code service} and {@code org} ("" for a single-tenant key); names follow Prometheus' rules
+ * ({@code jumpcloud_events_sent_total}, {@code jumpcloud_lag_seconds}, ...).
+ */
+public final class CollectorMetrics {
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final AtomicInteger devoUp = new AtomicInteger(1);
+    private volatile Instant devoDownSince;
+    private volatile String devoError;
+    private final Map<String, PullGauges> pulls = new ConcurrentHashMap<>();
+
+    public CollectorMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        Gauge.builder("devo.connection.up", devoUp, AtomicInteger::get)
+                .description("1 when the last write to the Devo relay succeeded, 0 when it failed").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    private Counter counter(String name, String description, String service, String org) {
+        return Counter.builder(name).description(description).tag("service", service).tag("org", org == null ? "" : org)
+                .register(registry);
+    }
+
+    public void received(String service, String org, long n) {
+        counter("jumpcloud.events.received", "events received from JumpCloud", service, org).increment(n);
+    }
+
+    public void sent(String service, String org, long n, long bytes) {
+        counter("jumpcloud.events.sent", "events written to Devo", service, org).increment(n);
+        counter("devo.bytes.sent", "bytes of Devo lines written", service, org).increment(bytes);
+    }
+
+    public void duplicates(String service, String org, long n) {
+        counter("jumpcloud.events.duplicates", "events dropped as already sent", service, org).increment(n);
+    }
+
+    public void recovered(String service, String org, long n) {
+        counter("jumpcloud.events.recovered", "events found missing by the count check and sent", service, org).increment(n);
+    }
+
+    public void countMismatch(String service, String org) {
+        counter("jumpcloud.count.check.mismatches", "windows where JumpCloud counted more events than were sent", service, org).increment();
+    }
+
+    /** An event of {@code eventService} went to the fallback table. */
+    public void fallback(String eventService) {
+        Counter.builder("jumpcloud.events.fallback").description("events routed to the fallback table")
+                .tag("event_service", eventService == null ? "" : eventService).register(registry).increment();
+    }
+
+    /** An API answer: its HTTP status, or "error" for a network failure. */
+    public void apiRequest(String service, String org, String status) {
+        Counter.builder("jumpcloud.api.requests").description("JumpCloud API requests by answer").tag("service", service)
+                .tag("org", org == null ? "" : org).tag("status", status).register(registry).increment();
+    }
+
+    public void retry(String service, String org) {
+        counter("jumpcloud.api.retries", "requests retried within a pull", service, org).increment();
+    }
+
+    /** Lag and last success gauges of one route; {@code checkpoint} reads its last_polled_timestamp. */
+    public void route(String service, String org, Supplier<Instant> checkpoint) {
+        pulls.computeIfAbsent(service + "@" + org, k -> {
+            PullGauges g = new PullGauges(checkpoint);
+            String o = org == null ? "" : org;
+            Gauge.builder("jumpcloud.lag", g, x -> x.lagSeconds(clock)).baseUnit("seconds")
+                    .description("now - last_polled_timestamp").tag("service", service).tag("org", o).register(registry);
+            Gauge.builder("jumpcloud.last.successful.pull", g, PullGauges::lastSuccessEpoch).baseUnit("seconds")
+                    .description("when a pull last read everything there was (epoch seconds, 0 = not yet)")
+                    .tag("service", service).tag("org", o).register(registry);
+            return g;
+        });
+    }
+
+    public void pullSucceeded(String service, String org) {
+        PullGauges g = pulls.get(service + "@" + org);
+        if (g != null) {
+            g.lastSuccess = clock.instant();
+        }
+    }
+
+    /** When the route last completed a pull, or null if never. */
+    public Instant lastSuccess(String service, String org) {
+        PullGauges g = pulls.get(service + "@" + org);
+        return g == null ? null : g.lastSuccess;
+    }
+
+    public Map<String, PullGauges> routes() {
+        return pulls;
+    }
+
+    public void devoWritten() {
+        devoUp.set(1);
+        devoDownSince = null;
+        devoError = null;
+    }
+
+    public void devoFailed(String why) {
+        if (devoUp.getAndSet(0) == 1) {
+            devoDownSince = clock.instant();
+        }
+        devoError = why;
+    }
+
+    public boolean devoUp() {
+        return devoUp.get() == 1;
+    }
+
+    public String devoError() {
+        return devoError;
+    }
+
+    public Instant devoDownSince() {
+        return devoDownSince;
+    }
+
+    /** A route's gauges' state. */
+    public static final class PullGauges {
+        private final Supplier<Instant> checkpoint;
+        private final Instant created = Instant.now();
+        volatile Instant lastSuccess;
+
+        PullGauges(Supplier<Instant> checkpoint) {
+            this.checkpoint = checkpoint;
+        }
+
+        double lagSeconds(Clock clock) {
+            Instant c = checkpoint.get();
+            return c == null ? Double.NaN : Math.max(0, (clock.millis() - c.toEpochMilli()) / 1000.0);
+        }
+
+        double lastSuccessEpoch() {
+            Instant t = lastSuccess;
+            return t == null ? 0 : t.toEpochMilli() / 1000.0;
+        }
+
+        public Instant lastSuccess() {
+            return lastSuccess;
+        }
+
+        public Instant created() {
+            return created;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.collector.jumpcloud.sim.EventFactory;
+import io.collector.jumpcloud.sim.JumpCloudSimulator;
+import io.collector.jumpcloud.sim.SimEvent;
+import io.collector.jumpcloud.testing.TestPki;
+import io.collector.jumpcloud.testing.TlsLineReceiver;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * README "Editing the routes": each worked example, taken from the README itself, is applied to a
+ * copy of routes/jumpcloud-to-devo.yaml and run by the real collector between the JumpCloud
+ * simulator and a mutual-TLS relay; what reaches the relay is what the example promises.
+ */
+class RouteEditingTest {
+    static final TestPki pki = TestPki.shared();
+    static final List<String> SERVICES = List.of("directory", "systems", "sso", "radius", "ldap", "mdm", "software");
+
+    @TempDir
+    Path dir;
+
+    /** The yaml block that follows {@code <!-- routes-example: name -->} in README.md. */
+    static List<String> example(String name) throws Exception {
+        List<String> readme = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
+        int marker = readme.indexOf("<!-- routes-example: " + name + " -->");
+        assertTrue(marker >= 0, "README.md has the example " + name);
+        assertEquals("```yaml", readme.get(marker + 1));
+        List<String> block = new ArrayList<>();
+        for (int i = marker + 2; !readme.get(i).equals("```"); i++) {
+            block.add(readme.get(i));
+        }
+        return block;
+    }
+
+    /** routes/ with the original file, the line containing {@code anchor} replaced or preceded by the example. */
+    private Path routesWith(List<String> example, String anchor, boolean replace) throws Exception {
+        List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("routes/jumpcloud-to-devo.yaml"), StandardCharsets.UTF_8));
+        int at = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(anchor)) {
+                assertEquals(-1, at, "one line holds " + anchor);
+                at = i;
+            }
+        }
+        assertTrue(at >= 0, "the route file has " + anchor);
+        String indent = lines.get(at).substring(0, lines.get(at).indexOf('-'));
+        if (replace) {
+            lines.remove(at);
+        }
+        lines.addAll(at, example.stream().map(l -> l.isEmpty() ? l : indent + l).toList());
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        Files.write(routes.resolve("jumpcloud-to-devo.yaml"), lines, StandardCharsets.UTF_8);
+        return routes;
+    }
+
+    private List<String> run(Path routes, JumpCloudSimulator sim, TlsLineReceiver devo, LogCapture log, int expectedLines) throws Exception {
+        Instant from = sim.events().get(0).timestamp();
+        try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                .set("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml")
+                .set("jumpcloud.services", "all").set("jumpcloud.page-size", "400")
+                .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(60)))
+                .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+            run.start();
+            CollectorRun.await(() -> devo.lineCount() >= expectedLines, Duration.ofSeconds(60),
+                    expectedLines + " lines (have " + devo.lineCount() + ")");
+            int done = CollectorEndToEndTest.count(log, "The data is up to date!");
+            CollectorRun.await(() -> CollectorEndToEndTest.count(log, "The data is up to date!") > done, Duration.ofSeconds(30),
+                    "one more complete pull");
+        }
+        return devo.lines();
+    }
+
+    private static JumpCloudSimulator backlog() {
+        Instant from = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        EventFactory f = new EventFactory();
+        JumpCloudSimulator sim = new JumpCloudSimulator();
+        sim.addEvents(f.series(SERVICES, from, Duration.ofMillis(13), 2800));
+        sim.addEvents(f.burst("systems", from.plusSeconds(10), 450)); // the noisy type, across a page boundary
+        sim.addEvents(f.burst("sso", from.plusSeconds(20), 450));
+        for (int i = 0; i < 30; i++) { // a type whose name merely contains the dropped one: kept
+            sim.addEvent(f.event("directory", from.plusSeconds(30 + i))
+                    .replaceFirst("\"event_type\":\"[^\"]*\"", "\"event_type\":\"admin_login_attempt\""));
+        }
+        return sim;
+    }
+
+    @Test
+    void dropANoisyEventType() throws Exception {
+        Path routes = routesWith(example("drop-event-type"), "- idempotentConsumer:", false);
+        try (JumpCloudSimulator sim = backlog();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            List<SimEvent> noisy = sim.events().stream().filter(e -> e.raw().contains("\"event_type\":\"login_attempt\"")).toList();
+            java.util.Set<String> noisyIds = noisy.stream().map(SimEvent::id).collect(java.util.stream.Collectors.toSet());
+            List<SimEvent> kept = sim.events().stream().filter(e -> !noisyIds.contains(e.id())).toList();
+            assertFalse(noisy.isEmpty(), "the backlog has login attempts to drop");
+            assertTrue(kept.stream().anyMatch(e -> e.raw().contains("login_attempt")),
+                    "and events that merely mention login_attempt (admin_login_attempt), which stay");
+            List<String> lines = run(routes, sim, devo, log, kept.size());
+            DevoLinesOnTheWire.assertExactlyOnce(kept, lines, "test-collector");
+            assertTrue(Files.readString(dir.resolve("state/all.json")).contains("last_polled_timestamp"), "the checkpoint moved");
+        }
+    }
+
+    @Test
+    void oneServiceToATableOfItsOwnWithAFieldAdded() throws Exception {
+        Path routes = routesWith(example("sso-table-and-field"), "constant: \"{{devo.table.sso}}\"", true);
+        try (JumpCloudSimulator sim = backlog();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            List<String> lines = run(routes, sim, devo, log, sim.eventCount());
+            Map<String, DevoLinesOnTheWire.Line> byId = new HashMap<>();
+            for (String l : lines) {
+                DevoLinesOnTheWire.Line p = DevoLinesOnTheWire.parse(l);
+                assertEquals(null, byId.put(p.id(), p), "event " + p.id() + " sent twice");
+            }
+            assertEquals(sim.eventCount(), byId.size());
+            int sso = 0;
+            for (SimEvent e : sim.events()) {
+                DevoLinesOnTheWire.Line got = byId.get(e.id());
+                if ("sso".equals(e.service())) {
+                    sso++;
+                    assertEquals("my.app.jumpcloud.sso", got.table());
+                    assertEquals("{\"site\":\"eu-1\"," + e.raw().substring(1), got.json());
+                    assertEquals("eu-1", DevoLinesOnTheWire.JSON.readTree(got.json()).path("site").asText());
+                } else {
+                    assertEquals(DevoLinesOnTheWire.TABLES.getOrDefault(e.service(), DevoLinesOnTheWire.FALLBACK), got.table());
+                    assertEquals(e.raw(), got.json(), "other services unchanged");
+                }
+            }
+            assertTrue(sso > 450, "sso events were there: " + sso);
+        }
+    }
+}
