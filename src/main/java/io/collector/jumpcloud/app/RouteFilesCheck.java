@@ -77,6 +77,12 @@ public final class RouteFilesCheck {
      */
     public static RouteFileException problemIn(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.file.NoSuchFileException missing && java.util.Arrays.stream(failure.getStackTrace())
+                    .anyMatch(f -> f.getClassName().endsWith("RoutesCollector"))) {
+                return new RouteFileException(PATTERN_SETTING, "the folder " + missing.getFile() + " does not exist (from "
+                        + Path.of("").toAbsolutePath() + "): the collector would run no route. Put routes/jumpcloud-to-devo.yaml back "
+                        + "(the jar holds the original as classpath:routes/jumpcloud-to-devo.yaml) or correct the pattern");
+            }
             if (t instanceof MarkedYamlEngineException m) {
                 Mark at = m.getProblemMark().or(m::getContextMark).orElse(null);
                 String name = at == null ? "a route file" : at.getName().replaceFirst("^file:", "");

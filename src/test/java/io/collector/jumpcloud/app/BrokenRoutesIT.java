@@ -99,6 +99,22 @@ class BrokenRoutesIT {
     }
 
     @Test
+    void noRoutesFolderAtAll() throws Exception {
+        Path routes = dir.resolve("no-such-folder");
+        try (JumpCloudSimulator sim = new JumpCloudSimulator()) {
+            CollectorProcess[] c = new CollectorProcess[1];
+            try {
+                int rc = run(routes, sim, c);
+                // camel-main lists the folder before the collector's own check runs: its error, in one line
+                assertOneLineError(c[0], rc, "camel.main.routes-include-pattern: the folder " + routes + " does not exist");
+                assertEquals(0, sim.eventRequests().size());
+            } finally {
+                c[0].close();
+            }
+        }
+    }
+
+    @Test
     void anUnknownStep() throws Exception {
         Path routes = routesWith("- filter:   # a page of duplicates", "- fliter:   # a page of duplicates");
         try (JumpCloudSimulator sim = new JumpCloudSimulator()) {
