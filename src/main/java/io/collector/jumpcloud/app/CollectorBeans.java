@@ -4,6 +4,7 @@ import io.collector.jumpcloud.config.CollectorSettings;
 import io.collector.jumpcloud.dedup.EventIdRepository;
 import io.collector.jumpcloud.devo.DevoLineFormat;
 import io.collector.jumpcloud.devo.DevoLines;
+import io.collector.jumpcloud.devo.DevoPage;
 import io.collector.jumpcloud.devo.DevoTables;
 import io.collector.jumpcloud.observe.CollectorHealth;
 import io.collector.jumpcloud.observe.CollectorMetrics;
@@ -35,7 +36,7 @@ public final class CollectorBeans {
     private static final Logger LOG = LoggerFactory.getLogger(CollectorBeans.class);
     /** The sink the routes send to; a dry run points it at standard output. */
     public static final String DEVO_ENDPOINT = "devo.endpoint";
-    public static final String DRY_RUN_ENDPOINT = "stream:out";
+    public static final String DRY_RUN_ENDPOINT = "stream:out?appendNewLine=false"; // a page's lines end with LF
     static final String METRICS_REGISTRY = "metricsRegistry";
 
     private CollectorBeans() {
@@ -95,6 +96,13 @@ public final class CollectorBeans {
         registry.bind("eventHeaders", new io.collector.jumpcloud.source.EventHeaders());
         registry.bind("devoTables", tables);
         registry.bind("devoLines", new DevoLines(new DevoLineFormat(settings.hostname(), clock), tables));
+        // a page's lines as bytes, for any endpoint other than the relay's (the dry run's stream:out, a user's)
+        context.getTypeConverterRegistry().addTypeConverter(byte[].class, DevoPage.class, new org.apache.camel.support.TypeConverterSupport() {
+            @Override
+            public <T> T convertTo(Class<T> type, org.apache.camel.Exchange exchange, Object value) {
+                return type.cast(((DevoPage) value).toByteArray());
+            }
+        });
 
         // The routes read these placeholders; publish the checked values, defaults included.
         Properties overrides = new Properties();

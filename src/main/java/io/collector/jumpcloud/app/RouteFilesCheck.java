@@ -40,6 +40,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
+import io.collector.jumpcloud.source.PullCoordinator;
 
 /**
  * Checks the hand-edited route files of {@code camel.main.routes-include-pattern} before camel-main
@@ -131,6 +132,11 @@ public final class RouteFilesCheck {
         if (template != null && !elsewhere && files.stream().noneMatch(f -> definesTemplate(f, template))) {
             throw new RouteFileException(PATTERN_SETTING, "none of " + files.stream().map(RouteFile::name).toList()
                     + " defines the routeTemplate with id '" + template + "' that every service's route is made from");
+        }
+        if (template != null && !elsewhere && files.stream().noneMatch(f -> consumes(f, PullCoordinator.PAGE_ENDPOINT))) {
+            throw new RouteFileException(PATTERN_SETTING, "none of " + files.stream().map(RouteFile::name).toList()
+                    + " defines the route from '" + PullCoordinator.PAGE_ENDPOINT + "' that asks JumpCloud for each page "
+                    + "(route id jumpcloud-page in the jar's classpath:routes/jumpcloud-to-devo.yaml)");
         }
         return files;
     }
@@ -248,6 +254,19 @@ public final class RouteFilesCheck {
             return f.textNode(v); // 0x1F, .inf: the schema sees text, as Camel's loader reads it
         }
         return Tag.NULL.equals(tag) ? f.nullNode() : f.textNode(v);
+    }
+
+    private static boolean consumes(RouteFile f, String uri) {
+        for (Document d : f.documents()) {
+            for (JsonNode item : d.tree()) {
+                JsonNode from = item.path("route").path("from");
+                String u = from.isTextual() ? from.asText() : from.path("uri").asText("");
+                if (u.equals(uri) || u.startsWith(uri + "?")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean definesTemplate(RouteFile f, String template) {

@@ -1,5 +1,6 @@
 package io.collector.jumpcloud.completeness;
 
+import io.collector.jumpcloud.dedup.IdFingerprint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +19,7 @@ public final class CountCheck {
     }
 
     /** A window JumpCloud holds more events of than were delivered: to fetch again. */
-    public record Shortfall(long from, long to, long jumpcloud, long delivered, Set<String> deliveredIds) {
+    public record Shortfall(long from, long to, long jumpcloud, long delivered, Set<IdFingerprint> deliveredIds) {
     }
 
     private final CountLedger ledger;

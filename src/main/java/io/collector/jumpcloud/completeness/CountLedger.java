@@ -1,7 +1,9 @@
 package io.collector.jumpcloud.completeness;
 
+import io.collector.jumpcloud.dedup.FingerprintList;
+import io.collector.jumpcloud.dedup.IdFingerprint;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -11,11 +13,12 @@ import java.util.TreeMap;
 /**
  * The ids one route delivered, by time window, for the windows not yet checked against JumpCloud's
  * {@code /events/count}. Everything before {@link #checkedUpTo()} is checked (or could not be, and
- * was logged). Only unchecked windows are held, so memory follows the check, not the backlog.
+ * was logged). Only unchecked windows are held, so memory follows the check, not the backlog; the
+ * ids are {@link IdFingerprint}s in arrays, 16 bytes each and no object per id.
  */
 public final class CountLedger {
     private final long windowSeconds;
-    private final TreeMap<Long, Set<String>> windows = new TreeMap<>();
+    private final TreeMap<Long, FingerprintList> windows = new TreeMap<>();
     /** Windows found short and not yet fetched again; kept (and saved) until their re-fetch is delivered. */
     private final java.util.Deque<CountCheck.Shortfall> pending = new java.util.ArrayDeque<>();
     private long checkedUpTo;
@@ -49,27 +52,34 @@ public final class CountLedger {
 
     /** A delivered event. Events of already checked windows are not counted again. */
     public void add(Instant timestamp, String id) {
+        add(timestamp, IdFingerprint.of(id));
+    }
+
+    public void add(Instant timestamp, IdFingerprint id) {
         long s = timestamp.getEpochSecond();
         if (s < checkedUpTo) {
             return;
         }
-        if (windows.computeIfAbsent(floor(s), k -> new HashSet<>()).add(id)) {
-            size++;
-        }
+        windows.computeIfAbsent(floor(s), k -> new FingerprintList()).add(id);
+        size++;
     }
 
-    /** Ids delivered with a timestamp in [from, to) (epoch seconds, window-aligned). */
+    /** Distinct ids delivered with a timestamp in [from, to) (epoch seconds, window-aligned). */
     public long count(long from, long to) {
         long n = 0;
-        for (Set<String> ids : windows.subMap(from, true, to, false).values()) {
-            n += ids.size();
+        for (FingerprintList ids : windows.subMap(from, true, to, false).values()) {
+            n += ids.distinct(); // an id delivered twice (sent again after a restart) counts once
         }
         return n;
     }
 
-    public Set<String> ids(long from, long to) {
-        Set<String> out = new LinkedHashSet<>();
-        windows.subMap(from, true, to, false).values().forEach(out::addAll);
+    public Set<IdFingerprint> ids(long from, long to) {
+        Set<IdFingerprint> out = new LinkedHashSet<>();
+        for (FingerprintList ids : windows.subMap(from, true, to, false).values()) {
+            for (int i = 0; i < ids.size(); i++) {
+                out.add(ids.get(i));
+            }
+        }
         return out;
     }
 
@@ -79,8 +89,8 @@ public final class CountLedger {
         if (aligned <= checkedUpTo) {
             return;
         }
-        NavigableMap<Long, Set<String>> done = windows.headMap(aligned, false);
-        for (Set<String> ids : done.values()) {
+        NavigableMap<Long, FingerprintList> done = windows.headMap(aligned, false);
+        for (FingerprintList ids : done.values()) {
             size -= ids.size();
         }
         done.clear();
@@ -88,7 +98,7 @@ public final class CountLedger {
     }
 
     /** The unchecked windows, for persistence. */
-    public Map<Long, Set<String>> windows() {
+    public Map<Long, FingerprintList> windows() {
         return windows;
     }
 
@@ -97,12 +107,11 @@ public final class CountLedger {
     }
 
     /** Restores a persisted window. */
-    public void restore(long windowStart, Set<String> ids) {
+    public void restore(long windowStart, Collection<IdFingerprint> ids) {
         if (windowStart >= checkedUpTo) {
-            Set<String> w = windows.computeIfAbsent(floor(windowStart), k -> new HashSet<>());
-            int before = w.size();
-            w.addAll(ids);
-            size += w.size() - before;
+            FingerprintList w = windows.computeIfAbsent(floor(windowStart), k -> new FingerprintList());
+            ids.forEach(w::add);
+            size += ids.size();
         }
     }
 }

@@ -42,6 +42,7 @@ public final class CollectorSettings {
     public static final String STATE_DIR = "collector.state-dir";
     public static final String DEDUP_CACHE = "collector.dedup-cache-size";
     public static final String PROGRESS_INTERVAL = "collector.progress-log-interval";
+    public static final String MAX_PAGES_IN_MEMORY = "collector.max-pages-in-memory";
     public static final String HOSTNAME = "devo.hostname";
     public static final String DEVO_HOST = "devo.host";
     public static final String DEVO_PORT = "devo.port";
@@ -80,6 +81,7 @@ public final class CollectorSettings {
     private final long retryMaxDelayMs;
     private final Path stateDir;
     private final int dedupCacheSize;
+    private final int maxPagesInMemory;
     private final long progressIntervalMs;
     private final String hostname;
     private final String devoHost;
@@ -116,6 +118,7 @@ public final class CollectorSettings {
         retryMaxDelayMs = r.number(RETRY_MAX_DELAY, 60000);
         stateDir = Path.of(r.optional(STATE_DIR).orElse("./state"));
         dedupCacheSize = (int) r.number(DEDUP_CACHE, 100000);
+        maxPagesInMemory = (int) r.number(MAX_PAGES_IN_MEMORY, 4);
         progressIntervalMs = r.number(PROGRESS_INTERVAL, 30000);
         hostname = r.optional(HOSTNAME).orElseGet(CollectorSettings::localHostname);
         devoHost = r.optional(DEVO_HOST).orElse(null);
@@ -250,6 +253,9 @@ public final class CollectorSettings {
     public long retryMaxDelayMs() { return retryMaxDelayMs; }
     public Path stateDir() { return stateDir; }
     public int dedupCacheSize() { return dedupCacheSize; }
+
+    /** Page bodies all routes together hold at once (each route at most two: the one delivered and the next). */
+    public int maxPagesInMemory() { return maxPagesInMemory; }
     public long progressIntervalMs() { return progressIntervalMs; }
     public String hostname() { return hostname; }
     public boolean dryRun() { return devoHost == null; }
@@ -276,6 +282,7 @@ public final class CollectorSettings {
                 "historicDateUtc=" + HISTORIC_FORMAT.format(historicDate.atOffset(ZoneOffset.UTC)),
                 "pollInterval=" + pollIntervalMs + "ms",
                 "pageSize=" + pageSize,
+                "maxPagesInMemory=" + maxPagesInMemory,
                 "stateDir=" + stateDir.toAbsolutePath().normalize(),
                 "devo=" + (dryRun() ? "dry run (standard output)" : devoHost + ":" + devoPort)));
         return String.join(", ", parts);

@@ -1,68 +1,94 @@
 package io.collector.jumpcloud.dedup;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The event ids one service's route has seen, bounded: the oldest ids are forgotten first once
  * {@code capacity} is reached (the persisted checkpoint covers restarts, so this only has to span
  * the overlap between two pulls). Ids added since the last {@link #commit()} can be taken back with
  * {@link #rollback()}: when a page fails, its events must not be mistaken for duplicates on the
- * re-pull, or they would be lost.
+ * re-pull, or they would be lost. Held as {@link IdFingerprint}s in arrays: no object per id.
  */
 public final class SeenIds {
-    private final int capacity;
-    private final LinkedHashMap<String, Boolean> ids;
-    private final List<String> uncommitted = new ArrayList<>();
+    private final FingerprintSet ids;
+    private final FingerprintList uncommitted = new FingerprintList();
     private long duplicates;
 
     public SeenIds(int capacity) {
-        this.capacity = capacity;
-        this.ids = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                return size() > SeenIds.this.capacity;
+        this.ids = new FingerprintSet(capacity);
+    }
+
+    /** The ids a page delivered (those added since the previous commit). */
+    public static final class Delivered {
+        private final FingerprintSet set;
+
+        Delivered(FingerprintList list) {
+            set = new FingerprintSet(Math.max(1, list.size()));
+            for (int i = 0; i < list.size(); i++) {
+                set.add(list.hiAt(i), list.loAt(i));
             }
-        };
+        }
+
+        public boolean contains(IdFingerprint f) {
+            return set.contains(f.hi(), f.lo());
+        }
     }
 
     /** @return true if the id is new (and now remembered), false for a duplicate. */
-    public synchronized boolean add(String id) {
-        if (ids.putIfAbsent(id, Boolean.TRUE) == null) {
-            uncommitted.add(id);
-            return true;
+    public boolean add(String id) {
+        IdFingerprint f = IdFingerprint.of(id);
+        synchronized (this) {
+            if (ids.add(f.hi(), f.lo())) {
+                uncommitted.add(f);
+                return true;
+            }
+            duplicates++;
+            return false;
         }
-        duplicates++;
-        return false;
     }
 
-    public synchronized boolean contains(String id) {
-        return ids.containsKey(id);
+    public boolean contains(String id) {
+        IdFingerprint f = IdFingerprint.of(id);
+        synchronized (this) {
+            return ids.contains(f.hi(), f.lo());
+        }
     }
 
-    public synchronized boolean remove(String id) {
-        return ids.remove(id) != null;
+    public boolean remove(String id) {
+        IdFingerprint f = IdFingerprint.of(id);
+        synchronized (this) {
+            return ids.remove(f.hi(), f.lo());
+        }
     }
 
     /** Seeds ids that were delivered before a restart (the persisted same-second ids). */
-    public synchronized void seed(Collection<String> delivered) {
-        delivered.forEach(id -> ids.put(id, Boolean.TRUE));
+    public void seed(Collection<String> delivered) {
+        for (String id : delivered) {
+            IdFingerprint f = IdFingerprint.of(id);
+            synchronized (this) {
+                ids.add(f.hi(), f.lo());
+            }
+        }
+    }
+
+    /** Seeds the ids a count-check window delivered, before it is fetched again. */
+    public synchronized void seedFingerprints(Collection<IdFingerprint> delivered) {
+        delivered.forEach(f -> ids.add(f.hi(), f.lo()));
     }
 
     /** The ids added since the last commit are delivered; returns them. */
-    public synchronized java.util.Set<String> commit() {
-        java.util.Set<String> delivered = new java.util.HashSet<>(uncommitted);
+    public synchronized Delivered commit() {
+        Delivered d = new Delivered(uncommitted);
         uncommitted.clear();
-        return delivered;
+        return d;
     }
 
     /** Forgets the ids added since the last commit; returns how many. */
     public synchronized int rollback() {
         int n = uncommitted.size();
-        uncommitted.forEach(ids::remove);
+        for (int i = 0; i < n; i++) {
+            ids.remove(uncommitted.hiAt(i), uncommitted.loAt(i));
+        }
         uncommitted.clear();
         return n;
     }

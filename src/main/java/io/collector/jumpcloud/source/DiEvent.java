@@ -8,15 +8,17 @@ import java.time.Instant;
  * JumpCloud sent, so the event reaches Devo byte for byte without being re-serialised.
  */
 public final class DiEvent {
-    private final byte[] source;
+    private final PageBody page;
+    private final int generation;
     private final int offset;
     private final int length;
     private final String id;
     private final Instant timestamp;
     private final String service;
 
-    DiEvent(byte[] source, int offset, int length, String id, Instant timestamp, String service) {
-        this.source = source;
+    DiEvent(PageBody page, int offset, int length, String id, Instant timestamp, String service) {
+        this.page = page;
+        this.generation = page.generation();
         this.offset = offset;
         this.length = length;
         this.id = id;
@@ -39,7 +41,21 @@ public final class DiEvent {
 
     /** The event as JumpCloud sent it: compact JSON on one line. */
     public String getJson() {
-        return new String(source, offset, length, StandardCharsets.UTF_8);
+        return new String(source(), offset, length, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The page's array, while the page is the one this event came in: once it was delivered its array
+     * holds a later page, and a route step that kept the event (a wireTap to a queue, say) must have
+     * taken {@link #getJson()} before.
+     */
+    private byte[] source() {
+        byte[] b = page.bytes();
+        if (page.generation() != generation || b == null) {
+            throw new IllegalStateException("event " + id + " was delivered with its page, whose memory now holds another page: "
+                    + "take ${body.json} inside the split, before the page is delivered");
+        }
+        return b;
     }
 
     /** Length in bytes of the event's JSON as JumpCloud sent it. */
@@ -53,8 +69,17 @@ public final class DiEvent {
      * break the one-line framing). Anything else takes the String path, as before.
      */
     public boolean isPlainOneLineAscii() {
-        byte[] b = source;
-        for (int i = offset, end = offset + length; i < end; i++) {
+        byte[] b = source();
+        int i = offset;
+        int end = offset + length;
+        // eight bytes at a time: this runs over every byte of every event of a backfill
+        for (; i + 8 <= end; i += 8) {
+            long w = (long) LONGS.get(b, i);
+            if ((w & HIGH_BITS) != 0 || hasByte(w, LF8) || hasByte(w, CR8)) {
+                return false;
+            }
+        }
+        for (; i < end; i++) {
             int c = b[i];
             if (c < 0 || c == '\n' || c == '\r') {
                 return false;
@@ -63,15 +88,28 @@ public final class DiEvent {
         return true;
     }
 
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long LF8 = ONES * '\n';
+    private static final long CR8 = ONES * '\r';
+
+    /** Whether one of the eight (ASCII) bytes of {@code w} is the byte repeated in {@code pattern}. */
+    private static boolean hasByte(long w, long pattern) {
+        long x = w ^ pattern; // a zero byte where w has that byte
+        return ((x - ONES) & ~x & HIGH_BITS) != 0;
+    }
+
     /** Copies the event's JSON bytes into {@code dst} at {@code at}; returns the position after them. */
     public int copyJsonTo(byte[] dst, int at) {
-        System.arraycopy(source, offset, dst, at, length);
+        System.arraycopy(source(), offset, dst, at, length);
         return at + length;
     }
 
-    /** Appends the raw JSON to a line being built, without an intermediate String. */
-    public void appendJsonTo(java.io.ByteArrayOutputStream out) {
-        out.write(source, offset, length);
+    /** Writes the event's JSON bytes to a buffer (the Devo connection's), without an intermediate array. */
+    public void writeJsonTo(io.netty.buffer.ByteBuf out, int from, int n) {
+        out.writeBytes(source(), offset + from, n);
     }
 
     @Override

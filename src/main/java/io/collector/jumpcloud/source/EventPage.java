@@ -29,10 +29,17 @@ public final class EventPage implements Iterable<DiEvent> {
      * (null when pulling {@code all}: such an event then goes to the fallback table).
      */
     public static EventPage parse(byte[] body, String defaultService) {
+        return parse(PageBody.of(body), defaultService);
+    }
+
+    /** Parses a page read into {@code page} (its first {@code page.length()} bytes). */
+    public static EventPage parse(PageBody page, String defaultService) {
         List<DiEvent> events = new ArrayList<>();
-        try (JsonParser p = JSON.createParser(body)) {
+        byte[] body = page.bytes() == null ? new byte[0] : page.bytes();
+        int length = page.length();
+        try (JsonParser p = JSON.createParser(body, 0, length)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new BadPageException("the events endpoint answered 200 with a body that is not a JSON array: " + preview(body));
+                throw new BadPageException("the events endpoint answered 200 with a body that is not a JSON array: " + preview(body, 0, length));
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
@@ -57,7 +64,7 @@ public final class EventPage implements Iterable<DiEvent> {
                 int end = (int) p.currentLocation().getByteOffset();
                 if (id == null || timestamp == null) {
                     throw new BadPageException("an event without " + (id == null ? "an id" : "a timestamp")
-                            + " at byte " + start + " of the page: " + preview(body, start));
+                            + " at byte " + start + " of the page: " + preview(body, start, length));
                 }
                 Instant ts;
                 try {
@@ -65,7 +72,7 @@ public final class EventPage implements Iterable<DiEvent> {
                 } catch (RuntimeException e) {
                     throw new BadPageException("event " + id + " has an unreadable timestamp '" + timestamp + "'");
                 }
-                events.add(new DiEvent(body, start, end - start, id, ts, service != null ? service : defaultService));
+                events.add(new DiEvent(page, start, end - start, id, ts, service != null ? service : defaultService));
             }
             if (t != JsonToken.END_ARRAY) {
                 throw new BadPageException("the page holds something other than event objects at byte "
@@ -73,18 +80,14 @@ public final class EventPage implements Iterable<DiEvent> {
             }
         } catch (IOException e) {
             throw new BadPageException("the page is not complete JSON (" + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + "), "
-                    + body.length + " bytes received", e);
+                    + length + " bytes received", e);
         }
         return new EventPage(Collections.unmodifiableList(events));
     }
 
-    private static String preview(byte[] body) {
-        return preview(body, 0);
-    }
-
-    private static String preview(byte[] body, int from) {
-        int n = Math.min(120, body.length - from);
-        return '\'' + new String(body, from, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ") + (n < body.length - from ? "…'" : "'");
+    private static String preview(byte[] body, int from, int length) {
+        int n = Math.min(120, length - from);
+        return '\'' + new String(body, from, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ") + (n < length - from ? "…'" : "'");
     }
 
     public int size() {

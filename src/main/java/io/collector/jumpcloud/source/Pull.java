@@ -25,8 +25,9 @@ public final class Pull {
     private boolean morePages = true;
     private boolean failed;
     private EventPage page;
-    private int requests;
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
     private int retries;
+    private PagePipeline pipeline;
     private long received;
     private long sent;
 
@@ -149,9 +150,35 @@ public final class Pull {
         return page != null;
     }
 
-    void request() {
-        requests++;
+    /** The request of the query's current position: where the query starts, or after the last page's cursor. */
+    PageQuery query() {
+        return new PageQuery(puller.service(), puller.org(), startTime, endTime, refetching != null, searchAfter);
+    }
+
+    /** A request left (asked for now, or ahead from a page request's thread). */
+    void issued() {
+        requests.incrementAndGet();
+    }
+
+    /** The loop waits for its next page: until it comes, there is none to deliver. */
+    void awaitingPage() {
         page = null;
+    }
+
+    /** The pages of this pull asked for ahead (created by the first page). */
+    PagePipeline pipeline() {
+        return pipeline;
+    }
+
+    void pipeline(PagePipeline p) {
+        pipeline = p;
+    }
+
+    /** Nothing more is asked for and every page place is freed (the pull is done, failed or stops). */
+    void closePipeline() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
     }
 
     int retried() {
@@ -185,7 +212,7 @@ public final class Pull {
     }
 
     int requests() {
-        return requests;
+        return requests.get();
     }
 
     long received() {

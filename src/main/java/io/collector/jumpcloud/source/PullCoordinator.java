@@ -19,8 +19,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PullCoordinator {
     public static final String PULL = "pull";
+    /** Exchange property of the page request route: the {@link PageQuery} asked for. */
+    public static final String QUERY = "jumpcloudQuery";
+    static final String SLOT = "jumpcloudPageSlot";
+    /** The page request route (routes/jumpcloud-to-devo.yaml): one request of the events endpoint. */
+    public static final String PAGE_ENDPOINT = "direct:jumpcloud-page";
     private static final Logger LOG = LoggerFactory.getLogger(PullCoordinator.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,6 +58,10 @@ public final class PullCoordinator {
     private final RequestBudget budget;
     private final EventCounts counts;
     private final CollectorMetrics metrics;
+    private volatile ProducerTemplate template;
+    private volatile ExecutorService pageThreads;
+    /** The page bodies all routes may hold at once (collector.max-pages-in-memory), and their arrays. */
+    private final PageMemory pageMemory;
 
     public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, DevoTables tables,
                            RequestBudget budget, CollectorMetrics metrics, Clock clock) {
@@ -60,6 +73,7 @@ public final class PullCoordinator {
         this.tables = tables;
         this.budget = budget;
         this.counts = new EventCounts(settings, budget);
+        this.pageMemory = new PageMemory(settings.maxPagesInMemory());
         this.retry = new RetryPolicy(settings.maxRetries(), settings.retryDelayMs(), settings.retryMaxDelayMs());
     }
 
@@ -134,67 +148,164 @@ public final class PullCoordinator {
     }
 
     /**
-     * Makes the request of the next page. All headers are removed first: camel-http sends every
-     * message header, including the previous response's, and nothing but these three must leave.
+     * The page loop's step: the next page, asked for ahead while the previous one was delivered (or
+     * asked for now). The request of the page after it already left when its headers came
+     * ({@link PagePipeline}), so JumpCloud's answer time, the transfer and the delivery overlap. The
+     * checkpoint still moves only after a page's delivery; pages asked for ahead by a pull that fails
+     * or stops are dropped.
+     */
+    public void nextPage(Exchange exchange) throws Exception {
+        Pull pull = pull(exchange);
+        if (pull.pipeline() == null) {
+            CamelContext context = exchange.getContext();
+            pull.pipeline(new PagePipeline(pageMemory, slot -> {
+                pull.issued();
+                Exchange e = org.apache.camel.builder.ExchangeBuilder.anExchange(context).build();
+                e.setProperty(QUERY, slot.query);
+                e.setProperty(SLOT, slot);
+                return CompletableFuture.supplyAsync(() -> template(context).send(PAGE_ENDPOINT, e), pageThreads(context));
+            }));
+        }
+        pull.awaitingPage();
+        Exchange answer = pull.pipeline().take(pull.query(), () -> exchange.getContext().isStopping());
+        if (answer.getException() != null) {
+            throw answer.getException();
+        }
+        FetchedPage fetched = answer.getMessage().getBody(FetchedPage.class);
+        if (fetched == null) {
+            throw new IllegalStateException("the route of " + PAGE_ENDPOINT + " must end with the bean pulls.page (it answered "
+                    + answer.getMessage().getBody() + ")");
+        }
+        EventPage page = fetched.page();
+        pull.nextPage(page, fetched.cursor(), fetched.full());
+        metrics.apiRequest(pull.service(), pull.org(), "200");
+        metrics.received(pull.service(), pull.org(), page.size());
+        Message m = exchange.getMessage();
+        m.removeHeaders("*");
+        m.setBody(page);
+        LOG.info("[{}] Number of {} events received: {}", pull.name(), pull.service(), page.size());
+    }
+
+    private ProducerTemplate template(CamelContext context) {
+        ProducerTemplate t = template;
+        if (t == null) {
+            synchronized (this) {
+                if (template == null) {
+                    template = context.createProducerTemplate();
+                }
+                t = template;
+            }
+        }
+        return t;
+    }
+
+    /** Threads for the page requests: most of their time is waiting for JumpCloud or for a page place. */
+    private ExecutorService pageThreads(CamelContext context) {
+        ExecutorService e = pageThreads;
+        if (e == null) {
+            synchronized (this) {
+                if (pageThreads == null) {
+                    pageThreads = context.getExecutorServiceManager().newCachedThreadPool(this, "JumpCloudPageRequest");
+                }
+                e = pageThreads;
+            }
+        }
+        return e;
+    }
+
+    /**
+     * First step of the page request route: the request of the page asked for. All headers are
+     * removed first: camel-http sends every message header, and nothing but these must leave.
      */
     public void request(Exchange exchange) throws Exception {
-        Pull pull = pull(exchange);
+        PageQuery q = query(exchange);
         if (!budget.acquire(() -> exchange.getContext().isStopping())) {
             throw new StoppingException();
         }
-        pull.request();
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         m.setHeader("x-api-key", settings.apiKey());
-        if (pull.org() != null) {
-            m.setHeader("x-org-id", pull.org());
+        if (q.org() != null) {
+            m.setHeader("x-org-id", q.org());
         }
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         m.setHeader("Accept", "application/json");
         m.setHeader(Exchange.HTTP_METHOD, "POST");
-        ObjectNode q = JSON.createObjectNode();
-        q.putArray("service").add(pull.service());
-        q.put("start_time", EventTimestamps.queryTime(pull.startTime()));
-        if (pull.refetching() != null) {
-            q.put("end_time", EventTimestamps.endTimeBefore(pull.endTime())); // the window [from, to)
-        } else if (pull.endTime() != null) {
-            q.put("end_time", EventTimestamps.queryTime(pull.endTime()));
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("service").add(q.service());
+        body.put("start_time", EventTimestamps.queryTime(q.start()));
+        if (q.window()) {
+            body.put("end_time", EventTimestamps.endTimeBefore(q.end())); // the window [from, to)
+        } else if (q.end() != null) {
+            body.put("end_time", EventTimestamps.queryTime(q.end()));
         }
-        q.put("limit", settings.pageSize());
-        q.put("sort", "ASC");
-        if (pull.searchAfter() != null) {
-            q.set("search_after", pull.searchAfter());
+        body.put("limit", settings.pageSize());
+        body.put("sort", "ASC");
+        if (q.searchAfter() != null) {
+            body.set("search_after", q.searchAfter());
         }
-        m.setBody(q.toString());
+        m.setBody(body.toString());
     }
 
-    /** Reads a page: checks it, remembers the cursor, and leaves the page's events as the body. */
-    public void page(Exchange exchange) {
-        Pull pull = pull(exchange);
+    /**
+     * Last step of the page request route: checks the page (complete JSON events, X-Result-Count, a
+     * new cursor for a full page) before anything of it is sent, and answers it as a {@link FetchedPage}.
+     */
+    public void page(Exchange exchange) throws Exception {
+        PageQuery q = query(exchange);
         Message m = exchange.getMessage();
-        byte[] body = m.getBody(byte[].class);
-        if (body == null) {
-            body = new byte[0];
-        }
-        String defaultService = "all".equals(pull.service()) ? null : pull.service();
-        EventPage page = EventPage.parse(body, defaultService);
         Integer resultCount = intHeader(m, "X-Result-Count");
         Integer limit = intHeader(m, "X-Limit");
+        int usedLimit = limit != null ? limit : settings.pageSize();
+        JsonNode cursor = cursor(m.getHeader("X-Search_after", String.class));
+        PagePipeline.Slot slot = exchange.getProperty(SLOT, PagePipeline.Slot.class);
+        if (slot != null) {
+            // the headers announce a full page and its cursor: the next request can leave before this body is read
+            boolean fullAhead = resultCount != null && resultCount >= usedLimit && cursor != null && !cursor.equals(q.searchAfter());
+            slot.pipeline.headers(slot, fullAhead ? q.after(cursor) : null);
+            if (!slot.pipeline.acquireBody(slot, () -> exchange.getContext().isStopping())) {
+                throw new StoppingException();
+            }
+        }
+        PageBody body = slot != null ? slot.body() : new PageBody(null, 0);
+        read(m, body);
+        String defaultService = "all".equals(q.service()) ? null : q.service();
+        EventPage page = EventPage.parse(body, defaultService);
         if (resultCount != null && resultCount != page.size()) {
             throw new BadPageException("X-Result-Count says " + resultCount + " events but the page holds " + page.size());
         }
-        int usedLimit = limit != null ? limit : settings.pageSize();
-        JsonNode cursor = cursor(m.getHeader("X-Search_after", String.class));
         boolean full = page.size() > 0 && page.size() >= usedLimit;
-        if (full && (cursor == null || cursor.equals(pull.searchAfter()))) {
+        if (full && (cursor == null || cursor.equals(q.searchAfter()))) {
             throw new BadPageException("a full page came without a new X-Search_after cursor: cannot page further safely");
         }
-        pull.nextPage(page, cursor, full);
-        metrics.apiRequest(pull.service(), pull.org(), "200");
-        metrics.received(pull.service(), pull.org(), page.size());
         m.removeHeaders("*");
-        m.setBody(page);
-        LOG.info("[{}] Number of {} events received: {}", pull.name(), pull.service(), page.size());
+        m.setBody(new FetchedPage(page, cursor, full));
+    }
+
+    /**
+     * Reads the page's body once, into its array of {@link PageMemory}: the endpoint has
+     * disableStreamCache=true, so the body is still JumpCloud's stream (a stream cache, and the copy of
+     * it the page reader made, were two more 11 MB arrays per page, and most of the GC's work).
+     */
+    private static void read(Message m, PageBody into) throws java.io.IOException {
+        Object b = m.getBody();
+        if (b instanceof java.io.InputStream in) {
+            try (in) {
+                Long length = m.getHeader("Content-Length", Long.class);
+                into.readFrom(in, length == null ? -1 : length);
+            }
+            return;
+        }
+        byte[] bytes = m.getBody(byte[].class);
+        into.copyFrom(bytes == null ? new byte[0] : bytes);
+    }
+
+    private static PageQuery query(Exchange exchange) {
+        PageQuery q = exchange.getProperty(QUERY, PageQuery.class);
+        if (q == null) {
+            throw new IllegalStateException("no page request: " + PAGE_ENDPOINT + " is called by pulls.nextPage");
+        }
+        return q;
     }
 
     /** The page's lines are written to the Devo connection: the checkpoint may now move past them. */
@@ -206,9 +317,12 @@ public final class PullCoordinator {
         }
         int lines = exchange.getProperty(DevoLines.COUNT, 0, Integer.class);
         exchange.removeProperty(DevoLines.COUNT);
-        long bytes = lines == 0 ? 0 : bytes(exchange.getMessage().getBody()) + 1;
+        long bytes = lines == 0 ? 0 : wireBytes(exchange.getMessage().getBody());
         ServiceState s = pull.puller().commit(page, clock.instant());
         pull.delivered(lines);
+        if (pull.pipeline() != null) {
+            pull.pipeline().delivered(); // its body may leave memory: the next page's body may be read
+        }
         metrics.sent(pull.service(), pull.org(), lines, bytes);
         metrics.duplicates(pull.service(), pull.org(), page.size() - lines);
         if (lines > 0) {
@@ -254,7 +368,7 @@ public final class PullCoordinator {
         }
         if (pull.nextRefetch(ledger.pending())) {
             CountCheck.Shortfall w = pull.refetching();
-            p.seen().seed(w.deliveredIds()); // what was sent in the window is dropped as a duplicate
+            p.seen().seedFingerprints(w.deliveredIds()); // what was sent in the window is dropped as a duplicate
             LOG.warn("[{}] Count check: JumpCloud counts {} events from {} to {} but {} were sent: fetching that window again",
                     pull.name(), w.jumpcloud(), utc(w.from()), utc(w.to()), w.delivered());
         }
@@ -317,10 +431,13 @@ public final class PullCoordinator {
         return b.toString();
     }
 
-    /** The size of the page's lines as written (UTF-8), without copying them. */
-    private static long bytes(Object body) {
+    /** The size of the page's lines on the connection (UTF-8, LF-ended), without copying them. */
+    private static long wireBytes(Object body) {
+        if (body instanceof io.collector.jumpcloud.devo.DevoPage p) {
+            return p.byteLength();
+        }
         if (body instanceof byte[] b) {
-            return b.length;
+            return b.length + (b.length > 0 && b[b.length - 1] == '\n' ? 0 : 1);
         }
         if (body instanceof CharSequence cs) {
             long n = 0;
@@ -328,7 +445,7 @@ public final class PullCoordinator {
                 char c = cs.charAt(i);
                 n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
             }
-            return n;
+            return n + (cs.length() > 0 && cs.charAt(cs.length() - 1) == '\n' ? 0 : 1);
         }
         if (body instanceof io.netty.buffer.ByteBuf b) {
             return b.writerIndex();
@@ -382,6 +499,7 @@ public final class PullCoordinator {
             metrics.devoFailed(e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         pull.fail();
+        pull.closePipeline();
         int forgotten = pull.puller().rollback();
         if (e instanceof StoppingException) {
             LOG.info("[{}] Pull interrupted by shutdown: it resumes from the checkpoint {} at the next start", pull.name(),
@@ -399,6 +517,7 @@ public final class PullCoordinator {
         if (pull == null) {
             return;
         }
+        pull.closePipeline();
         try {
             long duplicates = pull.puller().seen().duplicates() - pull.duplicatesAtStart();
             double secs = pull.elapsedSeconds();

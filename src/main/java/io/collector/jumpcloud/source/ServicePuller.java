@@ -1,6 +1,7 @@
 package io.collector.jumpcloud.source;
 
 import io.collector.jumpcloud.completeness.CountLedger;
+import io.collector.jumpcloud.dedup.IdFingerprint;
 import io.collector.jumpcloud.dedup.SeenIds;
 import io.collector.jumpcloud.state.ServiceState;
 import io.collector.jumpcloud.state.StateStore;
@@ -162,11 +163,12 @@ final class ServicePuller {
         page.forEach(e -> c.add(e, now));
         state = c.toState();
         store.save(stateKey, state);
-        java.util.Set<String> delivered = seen.commit();
+        SeenIds.Delivered delivered = seen.commit();
         if (ledger != null) {
             page.forEach(e -> {
-                if (delivered.contains(e.getId())) {
-                    ledger.add(e.getTimestamp(), e.getId());
+                IdFingerprint id = IdFingerprint.of(e.getId());
+                if (delivered.contains(id)) {
+                    ledger.add(e.getTimestamp(), id);
                 }
             });
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collector.jumpcloud.completeness.CountLedger;
+import io.collector.jumpcloud.dedup.IdFingerprint;
 import io.collector.jumpcloud.source.EventTimestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,10 +99,13 @@ public final class StateStore {
         n.put("window_seconds", ledger.windowSeconds());
         n.put("checked_up_to", ledger.checkedUpTo());
         n.put("covered_up_to", EventTimestamps.toEpochSeconds(coveredUpTo));
+        n.put("ids", "fingerprints"); // IdFingerprint's 32 hex digits (files before held the ids themselves)
         ObjectNode w = n.putObject("windows");
         ledger.windows().forEach((start, ids) -> {
             ArrayNode a = w.putArray(Long.toString(start));
-            ids.forEach(a::add);
+            for (int i = 0; i < ids.size(); i++) {
+                a.add(ids.get(i).toString());
+            }
         });
         ArrayNode pending = n.putArray("pending_refetch");
         ledger.pending().forEach(sf -> {
@@ -111,7 +115,7 @@ public final class StateStore {
             o.put("jumpcloud", sf.jumpcloud());
             o.put("delivered", sf.delivered());
             ArrayNode a = o.putArray("ids");
-            sf.deliveredIds().forEach(a::add);
+            sf.deliveredIds().forEach(id -> a.add(id.toString()));
         });
         writeAtomically(ledgerFile(key), n);
     }
@@ -129,14 +133,17 @@ public final class StateStore {
                 return Optional.empty();
             }
             CountLedger ledger = new CountLedger(windowSeconds, n.path("checked_up_to").asLong());
+            boolean fingerprints = "fingerprints".equals(n.path("ids").asText());
+            java.util.function.Function<JsonNode, IdFingerprint> id = v -> fingerprints ? IdFingerprint.parse(v.asText())
+                    : IdFingerprint.of(v.asText());
             n.path("windows").fields().forEachRemaining(e -> {
-                java.util.Set<String> ids = new java.util.HashSet<>();
-                e.getValue().forEach(id -> ids.add(id.asText()));
+                java.util.List<IdFingerprint> ids = new java.util.ArrayList<>();
+                e.getValue().forEach(v -> ids.add(id.apply(v)));
                 ledger.restore(Long.parseLong(e.getKey()), ids);
             });
             n.path("pending_refetch").forEach(o -> {
-                java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-                o.path("ids").forEach(id -> ids.add(id.asText()));
+                java.util.Set<IdFingerprint> ids = new java.util.LinkedHashSet<>();
+                o.path("ids").forEach(v -> ids.add(id.apply(v)));
                 ledger.pending().add(new io.collector.jumpcloud.completeness.CountCheck.Shortfall(o.path("from").asLong(),
                         o.path("to").asLong(), o.path("jumpcloud").asLong(), o.path("delivered").asLong(), ids));
             });

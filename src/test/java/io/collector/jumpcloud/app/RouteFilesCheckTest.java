@@ -202,6 +202,17 @@ class RouteFilesCheckTest {
     }
 
     @Test
+    void routeFilesWithoutThePageRequestRouteAreRefused() throws Exception {
+        Files.createDirectories(dir.resolve("routes"));
+        String original = Files.readString(Path.of(ORIGINAL));
+        int cut = original.indexOf("- route:\n    id: jumpcloud-page");
+        assertTrue(cut > 0, "the original has the page request route");
+        Files.writeString(dir.resolve("routes/jumpcloud-to-devo.yaml"), original.substring(0, cut));
+        RouteFileException e = refused();
+        assertTrue(e.getMessage().contains("defines the route from 'direct:jumpcloud-page'"), e.getMessage());
+    }
+
+    @Test
     void aStopInsideTheSplitIsRefused() throws Exception {
         // valid YAML DSL, but the split stops on exceptions: a stop there ends the pull, not the event
         int[] at = writeEdited("stop.yaml", "- idempotentConsumer:", "- stop: {}\n                                - idempotentConsumer:", "stop: {}");

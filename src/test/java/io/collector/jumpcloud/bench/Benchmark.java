@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLSocket;
@@ -23,28 +26,95 @@ import javax.net.ssl.SSLSocket;
  * a user sets, against the project's JumpCloud simulator and a TLS relay on loopback, from start until
  * the relay counted every event; then the raw limit of this machine in the same run: the same pages
  * fetched and their bytes written over the same kind of TLS connection with no parsing.
- * Prints the figures and writes them as JSON to target/bench.json.
+ *
+ * <p>{@code Benchmark} alone runs the matrix (100k and 1M events; {@code all} and the six services as
+ * separate routes; no API latency and 200 ms per page); {@code Benchmark N LATENCY_MS SERVICES} runs
+ * one case. Prints a table and writes every figure as JSON to {@code target/bench/}.
  */
 public final class Benchmark {
+    static final int PAGE = 10_000;
+    static final String SIX = "directory,systems,sso,radius,ldap,mdm";
+
+    record Case(int events, String services, long latencyMs) {
+        String label() {
+            return String.format(Locale.ROOT, "%,d %s%s", events, services.equals("all") ? "all" : "six routes",
+                    latencyMs == 0 ? "" : ", " + latencyMs + " ms/page");
+        }
+    }
+
+    record Result(Case c, double seconds, double eventsPerS, double steadyEventsPerS, double mbPerS, double rawEventsPerS,
+                  double latencyBound, double peakRssMb, double cpuSeconds, double firstEventS, long received, long relayBytes) {
+        /** The figure the targets compare with: the raw limit, or page size / latency when there is one. */
+        double bound() {
+            return c.latencyMs() == 0 ? rawEventsPerS : Math.min(rawEventsPerS, latencyBound);
+        }
+
+        String json() {
+            return String.format(Locale.ROOT,
+                    "{\"events\":%d,\"services\":\"%s\",\"latency_ms\":%d,\"page_size\":%d,\"seconds\":%.3f,\"events_per_s\":%.0f,"
+                            + "\"steady_events_per_s\":%.0f,\"mb_per_s\":%.2f,\"raw_limit_events_per_s\":%.0f,\"latency_bound_events_per_s\":%.0f,"
+                            + "\"ratio_to_raw\":%.3f,\"steady_ratio_to_bound\":%.3f,\"peak_rss_mb\":%.1f,\"cpu_seconds\":%.2f,"
+                            + "\"first_event_s\":%.3f,\"lines_received\":%d,\"relay_bytes\":%d}",
+                    c.events(), c.services(), c.latencyMs(), PAGE, seconds, eventsPerS, steadyEventsPerS, mbPerS, rawEventsPerS,
+                    Double.isInfinite(latencyBound) ? 0 : latencyBound, eventsPerS / rawEventsPerS, steadyEventsPerS / bound(), peakRssMb, cpuSeconds, firstEventS,
+                    received, relayBytes);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        long latencyMs = args.length > 1 ? Long.parseLong(args[1]) : 0;
-        String services = args.length > 2 ? args[2] : "all";
-        String loadBefore = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        List<Case> cases = new ArrayList<>();
+        if (args.length == 0) {
+            for (int n : new int[] {100_000, 1_000_000}) {
+                for (long latency : new long[] {0, 200}) {
+                    cases.add(new Case(n, "all", latency));
+                    cases.add(new Case(n, SIX, latency));
+                }
+            }
+        } else {
+            cases.add(new Case(Integer.parseInt(args[0]), args.length > 2 ? args[2] : "all", args.length > 1 ? Long.parseLong(args[1]) : 0));
+        }
+        Instant from = Instant.now().minus(30, ChronoUnit.DAYS);
+        List<Result> results = new ArrayList<>();
+        List<String> backlog = null;
+        int backlogSize = -1;
+        for (Case c : cases) {
+            if (backlogSize != c.events()) {
+                backlog = null; // free the previous backlog first
+                backlog = backlog(from, c.events());
+                backlogSize = c.events();
+            }
+            Result r = run(c, backlog, from);
+            System.out.println(r.json());
+            results.add(r);
+        }
+        report(results);
+    }
+
+    /**
+     * N events of the six services with the sample events' shapes and sizes, 20 ms apart, and one
+     * burst of N/20 sso events on a single timestamp (pages of one timestamp, the cursor's case).
+     */
+    static List<String> backlog(Instant from, int n) {
+        EventFactory f = new EventFactory();
+        List<String> events = new ArrayList<>(n);
+        events.addAll(f.series(List.of(SIX.split(",")), from, Duration.ofMillis(20), n - n / 20));
+        events.addAll(f.burst("sso", from.plus(Duration.ofDays(1)), n / 20));
+        return events;
+    }
+
+    static Result run(Case c, List<String> backlog, Instant from) throws Exception {
         Path work = Files.createTempDirectory("bench");
         TestPki pki = TestPki.create(work.resolve("pki"));
-        Instant from = Instant.now().minus(30, ChronoUnit.DAYS);
-        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver relay = TlsLineReceiver.start(pki, true)) {
-            EventFactory f = new EventFactory();
-            List<String> six = List.of("directory", "systems", "sso", "radius", "ldap", "mdm");
-            sim.addEvents(f.series(six, from, Duration.ofMillis(20), n - n / 20));
-            sim.addEvents(f.burst("sso", from.plus(Duration.ofDays(1)), n / 20));       // a burst on one timestamp
-            sim.latency(Duration.ofMillis(latencyMs));
+        int n = backlog.size();
+        System.err.println("== " + c.label());
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver relay = TlsLineReceiver.startCounting(pki)) {
+            sim.addEvents(backlog);
+            sim.latency(Duration.ofMillis(c.latencyMs()));
             long bytes = sim.events().stream().mapToLong(e -> e.raw().length() + 60).sum();
 
-            List<String> cmd = new java.util.ArrayList<>();
+            List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // the collector's JVM flags: COLLECTOR_JAVA_OPTS (bench/run.sh sets the recommended ones)
+            // the collector's JVM flags: COLLECTOR_JAVA_OPTS (bench/run.sh sets the Dockerfile's)
             String opts = System.getenv().getOrDefault("COLLECTOR_JAVA_OPTS", "").trim();
             if (!opts.isEmpty()) {
                 cmd.addAll(List.of(opts.split("\\s+")));
@@ -55,16 +125,23 @@ public final class Benchmark {
             System.err.println("collector: " + String.join(" ", cmd) + " (log " + work.resolve("collector.log") + ")");
             pb.environment().put("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY);
             pb.environment().put("JUMPCLOUD_BASE_URL", sim.baseUrl());
-            pb.environment().put("JUMPCLOUD_SERVICES", services);
-            pb.environment().put("JUMPCLOUD_PAGE_SIZE", "10000");
+            pb.environment().put("JUMPCLOUD_SERVICES", c.services());
+            pb.environment().put("JUMPCLOUD_PAGE_SIZE", Integer.toString(PAGE));
             pb.environment().put("JUMPCLOUD_HISTORIC_DATE_UTC",
-                    java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(from.minusSeconds(1).atOffset(java.time.ZoneOffset.UTC)));
+                    DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(from.minusSeconds(1).atOffset(ZoneOffset.UTC)));
             pb.environment().put("COLLECTOR_STATE_DIR", work.resolve("state").toString());
             pb.environment().put("DEVO_HOST", "localhost");
             pb.environment().put("DEVO_PORT", Integer.toString(relay.port()));
             pb.environment().put("DEVO_TLS_CERT_FILE", pki.clientCert().toString());
             pb.environment().put("DEVO_TLS_KEY_FILE", pki.clientKey().toString());
             pb.environment().put("DEVO_TLS_CA_FILE", pki.ca().toString());
+            pb.environment().put("CAMEL_SERVER_PORT", "0");
+            // BENCH_ENV="NAME=value ...": extra settings for the collector (experiments)
+            for (String kv : System.getenv().getOrDefault("BENCH_ENV", "").trim().split("\\s+")) {
+                if (kv.contains("=")) {
+                    pb.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                }
+            } // no clash with a collector running on this machine
             long t0 = System.nanoTime();
             Process p = pb.start();
             long firstEventNanos = -1;
@@ -80,33 +157,40 @@ public final class Benchmark {
                     linesAtFirst = seen;
                 }
                 peakRssKb = Math.max(peakRssKb, status(p.pid(), "VmHWM:"));
-                Thread.sleep(20);
+                Thread.sleep(5);
             }
             long endNanos = System.nanoTime();
+            if (firstEventNanos < 0) {
+                firstEventNanos = endNanos - t0;
+            }
             double seconds = (endNanos - t0) / 1e9;
-            // throughput once the first line arrived: the pull itself, without the JVM's and Camel's start
-            double steadyEps = firstEventNanos > 0 ? (n - linesAtFirst) / ((endNanos - t0 - firstEventNanos) / 1e9) : 0;
+            // throughput once the first lines arrived: the pipeline itself, without the JVM's and Camel's start
+            double steadyEps = (n - linesAtFirst) / Math.max(1e-9, (endNanos - t0 - firstEventNanos) / 1e9);
             peakRssKb = Math.max(peakRssKb, status(p.pid(), "VmHWM:"));
             double cpu = cpuSeconds(p.pid());
+            Thread.sleep(500); // anything sent twice would show now
+            long received = relay.lineCount();
+            long relayBytes = relay.bytesReceived();
+            if (System.getenv("BENCH_NMT") != null) {
+                // with -XX:NativeMemoryTracking=summary in COLLECTOR_JAVA_OPTS: where the collector's RSS goes
+                new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(p.pid()),
+                        "VM.native_memory", "summary").inheritIO().start().waitFor();
+            }
             p.destroy();
             p.waitFor();
+            if (received != n) {
+                System.err.println("WARNING: the relay counted " + received + " lines for " + n + " events");
+            }
 
-            double raw = rawLimit(sim, pki, relay.port(), n);
-            double eps = n / seconds;
-            String json = String.format(Locale.ROOT,
-                    "{\"events\":%d,\"services\":\"%s\",\"latency_ms\":%d,\"seconds\":%.3f,\"events_per_s\":%.0f,\"mb_per_s\":%.2f,"
-                            + "\"raw_limit_events_per_s\":%.0f,\"ratio_to_raw\":%.3f,\"steady_events_per_s\":%.0f,\"steady_ratio_to_raw\":%.3f,"
-                            + "\"peak_rss_mb\":%.1f,\"cpu_seconds\":%.2f,\"first_event_s\":%.3f,\"loadavg_before\":\"%s\"}",
-                    n, services, latencyMs, seconds, eps, bytes / seconds / 1e6, raw, eps / raw, steadyEps, steadyEps / raw,
-                    peakRssKb / 1024.0, cpu, firstEventNanos / 1e9, loadBefore);
-            System.out.println(json);
-            Files.createDirectories(Path.of("target"));
-            Files.writeString(Path.of("target/bench.json"), json + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            double raw = rawLimit(sim, pki, relay.port());
+            double latencyBound = c.latencyMs() == 0 ? Double.POSITIVE_INFINITY : PAGE * 1000.0 / c.latencyMs();
+            return new Result(c, seconds, n / seconds, steadyEps, bytes / seconds / 1e6, raw, latencyBound, peakRssKb / 1024.0, cpu,
+                    firstEventNanos / 1e9, received, relayBytes);
         }
     }
 
-    /** The same pages, fetched and written over TLS as they come: no parsing, no Camel. */
-    static double rawLimit(JumpCloudSimulator sim, TestPki pki, int port, int n) throws Exception {
+    /** The same pages, fetched one after the other and written over TLS as they come: no parsing, no Camel. */
+    static double rawLimit(JumpCloudSimulator sim, TestPki pki, int port) throws Exception {
         var tls = io.collector.jumpcloud.tls.DevoTlsMaterial.load(pki.clientCert(), pki.clientKey(), java.util.Optional.empty(), pki.ca(), Instant.now());
         HttpClient http = HttpClient.newHttpClient();
         long t0 = System.nanoTime();
@@ -115,7 +199,7 @@ public final class Benchmark {
             OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 1 << 16);
             String after = null;
             while (true) {
-                String body = "{\"service\":[\"all\"],\"start_time\":\"2000-01-01T00:00:00Z\",\"limit\":10000"
+                String body = "{\"service\":[\"all\"],\"start_time\":\"2000-01-01T00:00:00Z\",\"limit\":" + PAGE
                         + (after == null ? "" : ",\"search_after\":" + after) + "}";
                 HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/insights/directory/v1/events"))
                         .header("x-api-key", JumpCloudSimulator.DEFAULT_API_KEY).header("Content-Type", "application/json")
@@ -126,13 +210,41 @@ public final class Benchmark {
                 int count = Integer.parseInt(r.headers().firstValue("X-Result-Count").orElse("0"));
                 sent += count;
                 after = r.headers().firstValue("X-Search_after").orElse(null);
-                if (count < 10000) {
+                if (count < PAGE) {
                     break;
                 }
             }
             out.flush();
         }
         return sent / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    static void report(List<Result> results) throws Exception {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "%n%-34s %10s %10s %8s %10s %7s %9s %8s %7s %8s%n", "case", "events/s", "steady/s", "MB/s",
+                "bound/s", "ratio", "peak RSS", "CPU s", "first", "received"));
+        for (Result r : results) {
+            t.append(String.format(Locale.ROOT, "%-34s %10.0f %10.0f %8.1f %10.0f %6.0f%% %7.0f MB %8.1f %6.2fs %8d%n", r.c().label(),
+                    r.eventsPerS(), r.steadyEventsPerS(), r.mbPerS(), r.bound(), 100 * r.steadyEventsPerS() / r.bound(), r.peakRssMb(),
+                    r.cpuSeconds(), r.firstEventS(), r.received()));
+        }
+        t.append("events/s: whole run, JVM start included; steady/s: from the first line at the relay to the last; bound: the raw\n"
+                + "limit of the same run (or page size / latency when lower); ratio: steady/s of bound; first: start to first line.\n");
+        System.out.print(t);
+        Path dir = Path.of("target", "bench");
+        Files.createDirectories(dir);
+        String commit = System.getenv().getOrDefault("BENCH_COMMIT", "unknown");
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(java.time.LocalDateTime.now());
+        StringBuilder json = new StringBuilder("{\"commit\":\"" + commit + "\",\"date\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                + "\",\"cpus\":" + Runtime.getRuntime().availableProcessors() + ",\"java\":\"" + System.getProperty("java.version")
+                + "\",\"collector_java_opts\":\"" + System.getenv().getOrDefault("COLLECTOR_JAVA_OPTS", "") + "\",\"runs\":[\n");
+        for (int i = 0; i < results.size(); i++) {
+            json.append("  ").append(results.get(i).json()).append(i + 1 < results.size() ? ",\n" : "\n");
+        }
+        json.append("]}\n");
+        Path file = dir.resolve("bench-" + commit + "-" + stamp + ".json");
+        Files.writeString(file, json);
+        System.out.println("figures: " + file);
     }
 
     static long status(long pid, String field) {

@@ -55,7 +55,7 @@ class CountCheckTest {
         assertEquals(77 * W, s.get(0).from());
         assertEquals(78 * W, s.get(0).to());
         assertEquals(s.get(0).jumpcloud() - 1, s.get(0).delivered());
-        assertTrue(s.get(0).deliveredIds().contains("id" + (77 * W + 10)) || s.get(0).deliveredIds().size() == s.get(0).delivered());
+        assertTrue(s.get(0).deliveredIds().contains(io.collector.jumpcloud.dedup.IdFingerprint.of("id" + (77 * W + 10))) || s.get(0).deliveredIds().size() == s.get(0).delivered());
         assertEquals(200 * W, s.get(1).from());
         assertTrue(asked.size() <= 1 + 2 * 2 * 8, "halving: " + asked.size() + " requests for 256 windows");
         assertEquals(2, ledger.pending().size(), "kept until fetched again");
@@ -77,7 +77,7 @@ class CountCheckTest {
             throw new IOException("HTTP 503");
         }).check(W));
         assertEquals(0, ledger.checkedUpTo());
-        assertEquals(Set.of("a"), ledger.ids(0, W));
+        assertEquals(Set.of(io.collector.jumpcloud.dedup.IdFingerprint.of("a")), ledger.ids(0, W));
     }
 
     @Test

@@ -76,4 +76,49 @@ class EventPageTest {
     private static DiEvent byId(EventPage page, String id) {
         return page.events().stream().filter(e -> e.getId().equals(id)).findFirst().orElseThrow();
     }
+
+    @Test
+    void findsALineBreakOrANonAsciiByteAtEveryPosition() {
+        String json = "{\"id\":\"5f1b2c3d4e5f60718293a4b5\",\"timestamp\":\"2026-11-01T00:00:00Z\",\"message\":\"abcdefghijklmnopqrstuvwxyz0123456789\"}";
+        assertTrue(EventPage.parse(("[" + json + "]").getBytes(StandardCharsets.UTF_8), "sso").events().get(0).isPlainOneLineAscii());
+        int msg = json.indexOf("abc");
+        for (int i = msg; i < msg + 36; i++) {
+            for (String odd : List.of("\\n", "é", "\u2028")) {
+                String ev = json.substring(0, i) + odd + json.substring(i);
+                DiEvent e = EventPage.parse(("[" + ev + "]").getBytes(StandardCharsets.UTF_8), "sso").events().get(0);
+                assertEquals(odd.startsWith("\\"), e.isPlainOneLineAscii(), odd + " at " + i); // an escaped \n is plain text
+                assertEquals(ev, e.getJson());
+            }
+            // whitespace between tokens: a pretty-printed event
+            String spaced = json.substring(0, msg - 11) + "\n" + json.substring(msg - 11);
+            assertTrue(!EventPage.parse(("[" + spaced + "]").getBytes(StandardCharsets.UTF_8), "sso").events().get(0).isPlainOneLineAscii());
+            String cr = json.replace(",\"message\"", ",\r\"message\"");
+            assertTrue(!EventPage.parse(("[" + cr + "]").getBytes(StandardCharsets.UTF_8), "sso").events().get(0).isPlainOneLineAscii());
+        }
+    }
+
+    @Test
+    void anEventOfAPageWhoseMemoryWasReusedRefusesToBeRead() throws Exception {
+        PageMemory memory = new PageMemory(1);
+        PageBody body = memory.acquire(() -> false);
+        byte[] page = "[{\"id\":\"a\",\"timestamp\":\"2026-11-01T00:00:00Z\"}]".getBytes(StandardCharsets.UTF_8);
+        body.readFrom(new java.io.ByteArrayInputStream(page), page.length);
+        DiEvent e = EventPage.parse(body, "sso").events().get(0);
+        assertEquals("{\"id\":\"a\",\"timestamp\":\"2026-11-01T00:00:00Z\"}", e.getJson());
+        memory.release(body);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, e::getJson);
+        assertTrue(refused.getMessage().contains("inside the split"), refused.getMessage());
+        assertEquals("a", e.getId(), "the id and time stay readable: the checkpoint uses them after delivery");
+        // the same array serves the next page
+        assertTrue(memory.acquire(() -> false) == body);
+    }
+
+    @Test
+    void aTruncatedBodyIsAnError() {
+        PageBody body = new PageBody(null, 0);
+        byte[] half = "[{\"id\":".getBytes(StandardCharsets.UTF_8);
+        java.io.EOFException e = assertThrows(java.io.EOFException.class,
+                () -> body.readFrom(new java.io.ByteArrayInputStream(half), 100));
+        assertTrue(e.getMessage().contains("after 7 of its 100 bytes"), e.getMessage());
+    }
 }

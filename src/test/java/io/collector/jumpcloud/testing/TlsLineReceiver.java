@@ -28,8 +28,18 @@ public final class TlsLineReceiver implements AutoCloseable {
     private final AtomicInteger idleCloses = new AtomicInteger();
     private volatile boolean closed;
     private volatile int idleTimeoutMs;
+    // the benchmark's relay: counts LF-ended lines and bytes, keeps nothing (a million Strings would
+    // make the relay, not the collector, the thing measured)
+    private final boolean countOnly;
+    private final java.util.concurrent.atomic.AtomicLong counted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
 
     private TlsLineReceiver(SSLContext ctx, boolean needClientAuth, int port) throws IOException {
+        this(ctx, needClientAuth, port, false);
+    }
+
+    private TlsLineReceiver(SSLContext ctx, boolean needClientAuth, int port, boolean countOnly) throws IOException {
+        this.countOnly = countOnly;
         server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket();
         server.setReuseAddress(true);
         server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
@@ -38,6 +48,11 @@ public final class TlsLineReceiver implements AutoCloseable {
         Thread t = new Thread(this::acceptLoop, "tls-receiver-" + server.getLocalPort());
         t.setDaemon(true);
         t.start();
+    }
+
+    /** A relay that only counts lines and bytes (benchmarks): {@link #lines()} stays empty. */
+    public static TlsLineReceiver startCounting(TestPki pki) throws Exception {
+        return new TlsLineReceiver(pki.serverContext(), true, 0, true);
     }
 
     public static TlsLineReceiver start(TestPki pki, boolean needClientAuth) throws Exception {
@@ -78,6 +93,10 @@ public final class TlsLineReceiver implements AutoCloseable {
         try (s; BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
             s.setSoTimeout(idleTimeoutMs);
             s.startHandshake();
+            if (countOnly) {
+                count(s.getInputStream());
+                return;
+            }
             String line;
             while ((line = r.readLine()) != null) {
                 synchronized (lines) {
@@ -95,6 +114,26 @@ public final class TlsLineReceiver implements AutoCloseable {
         }
     }
 
+    private void count(java.io.InputStream in) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            int lf = 0;
+            for (int i = 0; i < n; i++) {
+                if (buf[i] == '\n') {
+                    lf++;
+                }
+            }
+            bytes.addAndGet(n);
+            counted.addAndGet(lf);
+        }
+    }
+
+    /** Bytes received (counting relay only). */
+    public long bytesReceived() {
+        return bytes.get();
+    }
+
     public int port() {
         return server.getLocalPort();
     }
@@ -107,6 +146,9 @@ public final class TlsLineReceiver implements AutoCloseable {
     }
 
     public int lineCount() {
+        if (countOnly) {
+            return (int) counted.get();
+        }
         synchronized (lines) {
             return lines.size();
         }

@@ -1,0 +1,227 @@
+package io.collector.jumpcloud.source;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.apache.camel.Exchange;
+
+/**
+ * The pages of one query of one pull, asked for ahead of their delivery. The request of page k+1
+ * leaves as soon as page k's headers came (its cursor is in {@code X-Search_after}), while page k's
+ * body is still read and earlier pages are delivered: JumpCloud's answer time, the transfer and the
+ * delivery overlap. Bounded twice: a route keeps at most {@value #PAGES_PER_ROUTE} page bodies in
+ * memory (the one being delivered and the next), and all routes together at most
+ * {@code collector.max-pages-in-memory}; a page whose headers came waits for a place before its body
+ * is read (JumpCloud's connection then simply waits). At most {@value #AHEAD} requests run ahead of
+ * the page being delivered.
+ *
+ * <p>Only the pull's own thread takes pages; page requests run on other threads and call
+ * {@link #headers} and {@link #acquireBody}. Nothing here moves the checkpoint.
+ */
+final class PagePipeline {
+    static final int PAGES_PER_ROUTE = 2;
+    static final int AHEAD = 2;
+
+    /** One request of the pipeline. */
+    static final class Slot {
+        final PageQuery query;
+        final PagePipeline pipeline;
+        volatile CompletableFuture<Exchange> answer;
+        private final AtomicBoolean holdsRoute = new AtomicBoolean();
+        private volatile PageBody body;
+
+        Slot(PageQuery query, PagePipeline pipeline) {
+            this.query = query;
+            this.pipeline = pipeline;
+        }
+
+        /** The array the page's body is read into (held from {@link #acquireBody} until released). */
+        PageBody body() {
+            return body;
+        }
+
+        /**
+         * The page's body left memory (delivered, failed or dropped): its places and its array are
+         * free, once its request ended (its body is never reused while it is still being read).
+         */
+        void release() {
+            answer.whenComplete((e, t) -> releaseNow());
+        }
+
+        private synchronized void releaseNow() {
+            PageBody b = body;
+            body = null;
+            if (b != null) {
+                pipeline.memory.release(b);
+            }
+            if (holdsRoute.compareAndSet(true, false)) {
+                pipeline.route.release();
+            }
+        }
+    }
+
+    private final PageMemory memory;
+    private final Semaphore route = new Semaphore(PAGES_PER_ROUTE, true);
+    private final Function<Slot, CompletableFuture<Exchange>> send;
+    private final ArrayDeque<Slot> waiting = new ArrayDeque<>(); // issued, not yet taken; in page order
+    private Slot delivering;
+    private PageQuery nextKnown; // the request after the last issued one, known from its headers
+    private volatile boolean closed;
+    private boolean retrying; // the last page taken failed: nothing is asked for ahead until one comes
+
+    /**
+     * @param memory the collector's page bodies ({@code collector.max-pages-in-memory})
+     * @param send   sends a slot's request (to {@code direct:jumpcloud-page}), answering its exchange
+     */
+    PagePipeline(PageMemory memory, Function<Slot, CompletableFuture<Exchange>> send) {
+        this.memory = memory;
+        this.send = send;
+    }
+
+    /**
+     * The page of {@code query}: the one asked for ahead when it is the next in line, otherwise asked
+     * for now (pages asked for other positions are dropped). The page being delivered before it is
+     * done. Waits for the answer; a collector that stops ends the wait.
+     */
+    Exchange take(PageQuery query, BooleanSupplier stopping) throws Exception {
+        Slot slot;
+        synchronized (this) {
+            finishDelivering();
+            Slot head = waiting.peek();
+            if (head != null && head.query.samePosition(query)) {
+                slot = waiting.poll();
+            } else {
+                dropWaiting();
+                slot = issue(query);
+                waiting.poll();
+            }
+            delivering = slot;
+            if (!retrying) {
+                issueMore();
+            }
+        }
+        Exchange answer = await(slot.answer, stopping);
+        synchronized (this) {
+            if (answer.getException() != null) {
+                // pages asked for after one that failed are not trusted: asked for again after the retry
+                retrying = true;
+                dropWaiting();
+                finishDelivering();
+            } else if (retrying) {
+                retrying = false;
+                issueMore();
+            }
+        }
+        return answer;
+    }
+
+    /**
+     * Page request thread: the page's headers came; {@code next} is the request of its successor when
+     * they announce a full page and its cursor (null otherwise), asked for now unless a retry runs
+     * (no request ahead while JumpCloud fails or rate limits: it would add to the load).
+     */
+    void headers(Slot slot, PageQuery next) {
+        synchronized (this) {
+            if (closed || !isLastIssued(slot)) {
+                return;
+            }
+            nextKnown = next;
+            if (!retrying) {
+                issueMore();
+            }
+        }
+    }
+
+    /** Page request thread: a place and an array for the page's body, before it is read; false when the pull no longer waits for it. */
+    boolean acquireBody(Slot slot, BooleanSupplier stopping) throws InterruptedException {
+        BooleanSupplier giveUp = () -> closed || stopping.getAsBoolean();
+        while (!route.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            if (giveUp.getAsBoolean()) {
+                return false;
+            }
+        }
+        slot.holdsRoute.set(true);
+        PageBody b = memory.acquire(giveUp);
+        slot.body = b;
+        if (b == null || closed) {
+            slot.releaseNow();
+            return false;
+        }
+        return true;
+    }
+
+    /** The page being delivered was delivered: its places are free for the pages after it. */
+    synchronized void delivered() {
+        finishDelivering();
+    }
+
+    /** The pull ends (done, failed or stopping): nothing more is asked for, and every place is freed. */
+    void close() {
+        synchronized (this) {
+            closed = true;
+            finishDelivering();
+            dropWaiting();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // --- inside the lock ------------------------------------------------------------------------
+
+    private Slot issue(PageQuery query) {
+        Slot s = new Slot(query, this);
+        waiting.add(s);
+        nextKnown = null;
+        s.answer = send.apply(s);
+        return s;
+    }
+
+    /** Asks for the known next page while fewer than AHEAD requests run ahead of the one delivered. */
+    private void issueMore() {
+        if (nextKnown != null && !closed && waiting.size() < AHEAD) {
+            issue(nextKnown);
+        }
+    }
+
+    private boolean isLastIssued(Slot slot) {
+        Slot last = waiting.peekLast();
+        return last != null ? last == slot : delivering == slot;
+    }
+
+    private void finishDelivering() {
+        if (delivering != null) {
+            delivering.release();
+            delivering = null;
+        }
+    }
+
+    private void dropWaiting() {
+        Slot s;
+        while ((s = waiting.poll()) != null) {
+            s.release(); // once it answered: its body may still be read now
+        }
+        nextKnown = null;
+    }
+
+    private static Exchange await(CompletableFuture<Exchange> answer, BooleanSupplier stopping) throws Exception {
+        while (true) {
+            try {
+                return answer.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException notYet) {
+                if (stopping.getAsBoolean()) {
+                    throw new StoppingException();
+                }
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception c ? c : e;
+            }
+        }
+    }
+}

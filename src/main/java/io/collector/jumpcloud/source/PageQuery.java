@@ -1,0 +1,26 @@
+package io.collector.jumpcloud.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One request of the events endpoint, fixed when it is asked for: a pull asks for its next page while
+ * it delivers the current one, so the request must not read the pull's position later.
+ *
+ * @param window      the query is the re-fetch of a count-check window [start, end), not the main query
+ * @param searchAfter the previous page's {@code X-Search_after}, or null for a query's first page
+ */
+public record PageQuery(String service, String org, Instant start, Instant end, boolean window, JsonNode searchAfter) {
+
+    /** The request of the page after the one this request answers, which ends at {@code cursor}. */
+    PageQuery after(JsonNode cursor) {
+        return new PageQuery(service, org, start, end, window, cursor);
+    }
+
+    /** Whether a page asked for ahead was asked for exactly this position. */
+    boolean samePosition(PageQuery other) {
+        return other != null && service.equals(other.service) && Objects.equals(org, other.org) && start.equals(other.start)
+                && Objects.equals(end, other.end) && window == other.window && Objects.equals(searchAfter, other.searchAfter);
+    }
+}
