@@ -62,6 +62,17 @@ public final class CollectorBeans {
         return created;
     }
 
+    private static void awaitProbe(java.util.concurrent.CompletableFuture<Boolean> probe) {
+        try {
+            probe.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // the TlsSetupException naming the setting
+            }
+            throw e;
+        }
+    }
+
     /** Checks the settings, state directory and TLS files, then binds every bean. */
     public static CollectorSettings bind(CamelContext context, Clock clock) {
         CollectorSettings settings = settings(context, clock);
@@ -81,6 +92,16 @@ public final class CollectorBeans {
         tables.onFallback(metrics::fallback);
         PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock);
         pulls.loadStates();
+        DevoTlsMaterial tls = null;
+        java.util.concurrent.CompletableFuture<Boolean> probe = null;
+        if (!settings.dryRun()) {
+            tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(), settings.caFile(), clock.instant());
+            javax.net.ssl.SSLContext ssl = tls.sslContext();
+            // the relay probe waits for a refusal of the certificate (up to 1.5 s): it runs while the
+            // rest starts, and the routes start only once it is done (a refusal stops the start)
+            probe = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> RelayProbe.run(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification()));
+        }
         CredentialsCheck.run(settings, budget, clock.instant());
 
         registry.bind("pulls", pulls);
@@ -114,11 +135,16 @@ public final class CollectorBeans {
             overrides.setProperty(DEVO_ENDPOINT, DRY_RUN_ENDPOINT);
             LOG.warn("devo.host is not set: DRY RUN, the Devo lines are printed to standard output and nothing is sent");
         } else {
-            DevoTlsMaterial tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(),
-                    settings.caFile(), clock.instant());
-            javax.net.ssl.SSLContext ssl = tls.sslContext();
-            RelayProbe.run(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification());
-            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(ssl, settings.hostnameVerification()));
+            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(tls.sslContext(), settings.hostnameVerification()));
+            java.util.concurrent.CompletableFuture<Boolean> relay = probe;
+            // called once the routes are built, before their consumers (the timers) start
+            try {
+                context.addStartupListener((ctx, alreadyStarted) -> awaitProbe(relay));
+            } catch (RuntimeException e) {
+                throw e; // a context started already runs it at once: the probe's refusal
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot wait for the Devo relay probe at start", e);
+            }
             LOG.info("Devo relay {}:{} over mutual TLS as '{}' (certificate valid until {}), hostname verification {}",
                     settings.devoHost(), settings.devoPort(), tls.clientCertificate().getSubjectX500Principal().getName(),
                     tls.clientCertificate().getNotAfter().toInstant(), settings.hostnameVerification() ? "on" : "OFF");

@@ -67,9 +67,13 @@ public final class RouteFilesCheck {
 
     /** Checks the files of the pattern; returns them, or throws {@link RouteFileException}. */
     public static List<Path> check(String includePattern, String template) {
-        List<RouteFile> files = parse(includePattern, template);
-        files.forEach(RouteFilesCheck::validate);
-        return files.stream().map(RouteFile::path).toList();
+        try {
+            List<RouteFile> files = parse(includePattern, template);
+            files.forEach(RouteFilesCheck::validate);
+            return files.stream().map(RouteFile::path).toList();
+        } finally {
+            schema = null;
+        }
     }
 
     /**
@@ -282,9 +286,18 @@ public final class RouteFilesCheck {
 
     // --- schema -------------------------------------------------------------------------------
 
-    private static final class Schema {
-        static final JsonSchema INSTANCE = load();
+    /** The schema while files are checked; dropped after (its validators are some MB the collector no longer needs). */
+    private static volatile JsonSchema schema;
 
+    private static JsonSchema schema() {
+        JsonSchema s = schema;
+        if (s == null) {
+            schema = s = Schema.load();
+        }
+        return s;
+    }
+
+    private static final class Schema {
         private static JsonSchema load() {
             try (InputStream in = RouteFilesCheck.class.getResourceAsStream(SCHEMA)) {
                 if (in == null) {
@@ -306,7 +319,7 @@ public final class RouteFilesCheck {
     /** Validates one file against the YAML DSL schema; throws for the most telling problem. */
     static void validate(RouteFile file) {
         for (Document d : file.documents()) {
-            List<ValidationMessage> errors = new ArrayList<>(Schema.INSTANCE.validate(d.tree()));
+            List<ValidationMessage> errors = new ArrayList<>(schema().validate(d.tree()));
             if (errors.isEmpty()) {
                 stopInSplit(file, d);
                 continue;

@@ -118,7 +118,7 @@ public final class CollectorSettings {
         retryMaxDelayMs = r.number(RETRY_MAX_DELAY, 60000);
         stateDir = Path.of(r.optional(STATE_DIR).orElse("./state"));
         dedupCacheSize = (int) r.number(DEDUP_CACHE, 100000);
-        maxPagesInMemory = (int) r.number(MAX_PAGES_IN_MEMORY, 4);
+        maxPagesInMemory = (int) r.number(MAX_PAGES_IN_MEMORY, 3);
         progressIntervalMs = r.number(PROGRESS_INTERVAL, 30000);
         hostname = r.optional(HOSTNAME).orElseGet(CollectorSettings::localHostname);
         devoHost = r.optional(DEVO_HOST).orElse(null);

@@ -6,21 +6,45 @@ package io.collector.jumpcloud.dedup;
  */
 final class FingerprintSet {
     private final int capacity;
-    private final long[] hi;
-    private final long[] lo;
-    private final int[] index; // ring slot + 1; 0 = empty
-    private final int mask;
+    private long[] hi;
+    private long[] lo;
+    private int[] index; // ring slot + 1; 0 = empty
+    private int mask;
     private int head;  // the oldest slot
     private int used;  // slots in use, removed ones included until they are the oldest
     private int size;  // fingerprints held
 
+    /** Grows as ids come, up to {@code capacity}: a quiet route (an organization's rare service) costs little. */
     FingerprintSet(int capacity) {
         this.capacity = capacity;
-        this.hi = new long[capacity];
-        this.lo = new long[capacity];
-        int n = Integer.highestOneBit(Math.max(4, capacity) * 2 - 1) << 1; // at least twice the capacity
-        this.index = new int[n];
-        this.mask = n - 1;
+        allocate(Math.min(capacity, 1024));
+    }
+
+    private void allocate(int slots) {
+        hi = new long[slots];
+        lo = new long[slots];
+        int n = Integer.highestOneBit(Math.max(4, slots) * 2 - 1) << 1; // at least twice the slots
+        index = new int[n];
+        mask = n - 1;
+    }
+
+    /** Doubles the arrays (until the capacity): only before the first id was forgotten, so the ring is still in order from slot 0. */
+    private void grow() {
+        long[] h = hi;
+        long[] l = lo;
+        int n = used;
+        allocate((int) Math.min(capacity, 2L * h.length));
+        for (int s = 0; s < n; s++) {
+            hi[s] = h[s];
+            lo[s] = l[s];
+            if (h[s] != 0 || l[s] != 0) {
+                int i = bucket(h[s], l[s]);
+                while (index[i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                index[i] = s + 1;
+            }
+        }
     }
 
     int size() {
@@ -35,6 +59,9 @@ final class FingerprintSet {
     boolean add(long h, long l) {
         if (find(h, l) >= 0) {
             return false;
+        }
+        if (used == hi.length && hi.length < capacity) {
+            grow();
         }
         if (used == capacity) {
             evictOldest();
@@ -66,9 +93,7 @@ final class FingerprintSet {
     }
 
     void clear() {
-        java.util.Arrays.fill(index, 0);
-        java.util.Arrays.fill(hi, 0);
-        java.util.Arrays.fill(lo, 0);
+        allocate(Math.min(capacity, 1024));
         head = 0;
         used = 0;
         size = 0;

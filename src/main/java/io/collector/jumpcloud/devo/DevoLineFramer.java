@@ -7,14 +7,14 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.util.concurrent.PromiseCombiner;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The relay connection's framing (the endpoint has no {@code textline} codec): a page's lines, the
  * {@link DevoPage} {@link DevoLines} made, are copied from the pages JumpCloud sent straight into the
- * connection's pooled buffers. A byte array goes out wrapped, a String body (a hand-edited route) is
+ * connection's pooled buffers, 64 kB at a time as the connection takes them (a ChunkedWriteHandler
+ * follows this handler). A byte array goes out wrapped, a String body (a hand-edited route) is
  * encoded to UTF-8, each ended with LF. As with the textline codec,
  * no LF is added to a body that already ends with one. Anything else (a ByteBuf) passes unchanged.
  */
@@ -30,16 +30,8 @@ public final class DevoLineFramer extends ChannelOutboundHandlerAdapter {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof DevoPage page) {
-            // the page's lines, copied into pooled 64 kB buffers as they go out: one promise for all
-            PromiseCombiner all = new PromiseCombiner(ctx.executor());
-            try {
-                page.writeTo(ctx.alloc(), CHUNK, b -> all.add(ctx.write(b)));
-            } catch (RuntimeException e) {
-                all.finish(promise);
-                promise.tryFailure(e);
-                return;
-            }
-            all.finish(promise);
+            // streamed by the ChunkedWriteHandler next in the pipeline, as fast as the connection takes it
+            ctx.write(page.chunks(CHUNK), promise);
         } else if (msg instanceof byte[] b) {
             ctx.write(b.length > 0 && b[b.length - 1] == '\n' ? Unpooled.wrappedBuffer(b) : Unpooled.wrappedBuffer(b, LF), promise);
         } else if (msg instanceof CharSequence s) {

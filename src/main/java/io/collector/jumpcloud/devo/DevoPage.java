@@ -5,13 +5,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.function.Consumer;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.stream.ChunkedInput;
 
 /**
  * A page's Devo lines, each noted as its header bytes (cached per table and second) and the event's
- * bytes in the page JumpCloud sent, until they are written: {@link DevoLineFramer} copies them
- * straight into the connection's pooled buffers, so a page costs no array of its own (an 11 MB copy
- * per page, and its GC work, before). Every line ends with LF.
+ * bytes in the page JumpCloud sent, until they are written: {@link DevoLineFramer} streams them
+ * straight into the connection's pooled buffers as it takes them, so a page costs no array of its
+ * own (an 11 MB copy per page, and its GC work, before). Every line ends with LF.
  */
 public final class DevoPage {
     private byte[][] prefixes = new byte[1024][];
@@ -45,58 +46,88 @@ public final class DevoPage {
     }
 
     /**
-     * Writes the lines into buffers of {@code chunk} bytes from {@code alloc}, handing each full one to
-     * {@code out} (the connection's writes; one TLS record is 16 kB, so 64 kB chunks keep the records
-     * full and the writes few).
+     * The lines as a stream of buffers of {@code chunk} bytes, read as the connection can take them
+     * (netty's ChunkedWriteHandler): a page of 11 MB is never all in the connection's buffers at once.
      */
-    public void writeTo(ByteBufAllocator alloc, int chunk, Consumer<ByteBuf> out) {
-        ByteBuf buf = alloc.heapBuffer(chunk);
-        try {
-            for (int i = 0; i < count; i++) {
-                buf = put(alloc, chunk, out, buf, prefixes[i], 0, prefixes[i].length);
-                Object p = payloads[i];
-                int len = lengths[i];
-                int from = 0;
-                while (from < len) {
-                    if (!buf.isWritable()) {
-                        out.accept(buf);
-                        buf = alloc.heapBuffer(chunk);
-                    }
-                    int n = Math.min(len - from, buf.writableBytes());
-                    if (p instanceof DiEvent e) {
-                        e.writeJsonTo(buf, from, n);
+    public ChunkedInput<ByteBuf> chunks(int chunk) {
+        return new Chunks(chunk);
+    }
+
+    private final class Chunks implements ChunkedInput<ByteBuf> {
+        private final int chunk;
+        private int line;   // the line being copied
+        private int part;   // 0 its header, 1 its event, 2 its LF
+        private int offset; // within that part
+        private long progress;
+
+        Chunks(int chunk) {
+            this.chunk = chunk;
+        }
+
+        @Override
+        public boolean isEndOfInput() {
+            return line >= count;
+        }
+
+        @Override
+        public void close() {
+            line = count;
+        }
+
+        @Deprecated
+        @Override
+        public ByteBuf readChunk(ChannelHandlerContext ctx) {
+            return readChunk(ctx.alloc());
+        }
+
+        @Override
+        public ByteBuf readChunk(ByteBufAllocator alloc) {
+            if (isEndOfInput()) {
+                return null;
+            }
+            ByteBuf buf = alloc.heapBuffer((int) Math.min(chunk, bytes - progress));
+            try {
+                while (line < count && buf.isWritable()) {
+                    int len = part == 0 ? prefixes[line].length : part == 1 ? lengths[line] : 1;
+                    int n = Math.min(len - offset, buf.writableBytes());
+                    if (part == 0) {
+                        buf.writeBytes(prefixes[line], offset, n);
+                    } else if (part == 1) {
+                        if (payloads[line] instanceof DiEvent e) {
+                            e.writeJsonTo(buf, offset, n);
+                        } else {
+                            buf.writeBytes((byte[]) payloads[line], offset, n);
+                        }
                     } else {
-                        buf.writeBytes((byte[]) p, from, n);
+                        buf.writeByte('\n');
                     }
-                    from += n;
+                    offset += n;
+                    if (offset == len) {
+                        offset = 0;
+                        if (++part == 3) {
+                            part = 0;
+                            line++;
+                        }
+                    }
                 }
-                buf = put(alloc, chunk, out, buf, LF, 0, 1);
+            } catch (RuntimeException e) {
+                buf.release();
+                throw e;
             }
-        } catch (RuntimeException e) {
-            buf.release();
-            throw e;
+            progress += buf.readableBytes();
+            return buf;
         }
-        if (buf.isReadable()) {
-            out.accept(buf);
-        } else {
-            buf.release();
+
+        @Override
+        public long length() {
+            return bytes;
+        }
+
+        @Override
+        public long progress() {
+            return progress;
         }
     }
-
-    private static ByteBuf put(ByteBufAllocator alloc, int chunk, Consumer<ByteBuf> out, ByteBuf buf, byte[] b, int from, int len) {
-        while (from < len) {
-            if (!buf.isWritable()) {
-                out.accept(buf);
-                buf = alloc.heapBuffer(chunk);
-            }
-            int n = Math.min(len - from, buf.writableBytes());
-            buf.writeBytes(b, from, n);
-            from += n;
-        }
-        return buf;
-    }
-
-    private static final byte[] LF = {'\n'};
 
     /** The lines as one array (the dry run's standard output, type conversion). */
     public byte[] toByteArray() {

@@ -28,6 +28,10 @@ public final class PageBody {
         return bytes;
     }
 
+    int capacity() {
+        return bytes == null ? 0 : bytes.length;
+    }
+
     public int length() {
         return length;
     }

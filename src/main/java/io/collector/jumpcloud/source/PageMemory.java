@@ -1,6 +1,6 @@
 package io.collector.jumpcloud.source;
 
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.ArrayDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -13,7 +13,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class PageMemory {
     private final Semaphore places;
-    private final ConcurrentLinkedDeque<PageBody> free = new ConcurrentLinkedDeque<>();
+    private final ArrayDeque<PageBody> free = new ArrayDeque<>();
 
     public PageMemory(int pages) {
         this.places = new Semaphore(pages, true);
@@ -21,19 +21,46 @@ public final class PageMemory {
 
     /** A body to read a page into, once a place is free; null when {@code giveUp} says so first. */
     PageBody acquire(BooleanSupplier giveUp) throws InterruptedException {
+        return acquire(-1, giveUp);
+    }
+
+    /**
+     * A body for a page of {@code size} bytes (negative: unknown): the free array that fits it best,
+     * so the pages of a service with large events (MDM's are twice the others) do not make every
+     * array that large.
+     */
+    PageBody acquire(long size, BooleanSupplier giveUp) throws InterruptedException {
         while (!places.tryAcquire(100, TimeUnit.MILLISECONDS)) {
             if (giveUp.getAsBoolean()) {
                 return null;
             }
         }
-        PageBody b = free.poll();
-        return b != null ? b : new PageBody(null, 0);
+        synchronized (free) {
+            PageBody smallestFit = null;
+            PageBody largest = null;
+            for (PageBody b : free) {
+                if (size >= 0 && b.capacity() > size && (smallestFit == null || b.capacity() < smallestFit.capacity())) {
+                    smallestFit = b;
+                }
+                if (largest == null || b.capacity() > largest.capacity()) {
+                    largest = b;
+                }
+            }
+            PageBody b = smallestFit != null ? smallestFit : largest; // else the one that grows least
+            if (b != null) {
+                free.remove(b);
+                return b;
+            }
+        }
+        return new PageBody(null, 0);
     }
 
     /** The page left memory: its array serves a later page. */
     void release(PageBody b) {
         b.recycle();
-        free.push(b);
+        synchronized (free) {
+            free.push(b);
+        }
         places.release();
     }
 }

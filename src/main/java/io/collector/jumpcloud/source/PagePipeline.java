@@ -35,10 +35,16 @@ final class PagePipeline {
         volatile CompletableFuture<Exchange> answer;
         private final AtomicBoolean holdsRoute = new AtomicBoolean();
         private volatile PageBody body;
+        /** The route's page before this one, until this one is placed: places go to a route's pages in their order. */
+        private volatile Slot before;
+        /** Done once this page has its places, or will never take any (it answered, or was dropped). */
+        private final CompletableFuture<Void> placed = new CompletableFuture<>();
+        private volatile boolean dropped;
 
-        Slot(PageQuery query, PagePipeline pipeline) {
+        Slot(PageQuery query, PagePipeline pipeline, Slot before) {
             this.query = query;
             this.pipeline = pipeline;
+            this.before = before;
         }
 
         /** The array the page's body is read into (held from {@link #acquireBody} until released). */
@@ -51,6 +57,7 @@ final class PagePipeline {
          * free, once its request ended (its body is never reused while it is still being read).
          */
         void release() {
+            dropped = true;
             answer.whenComplete((e, t) -> releaseNow());
         }
 
@@ -139,21 +146,39 @@ final class PagePipeline {
     }
 
     /** Page request thread: a place and an array for the page's body, before it is read; false when the pull no longer waits for it. */
-    boolean acquireBody(Slot slot, BooleanSupplier stopping) throws InterruptedException {
-        BooleanSupplier giveUp = () -> closed || stopping.getAsBoolean();
-        while (!route.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-            if (giveUp.getAsBoolean()) {
+    boolean acquireBody(Slot slot, long size, BooleanSupplier stopping) throws InterruptedException {
+        BooleanSupplier giveUp = () -> closed || slot.dropped || stopping.getAsBoolean();
+        try {
+            // a route's pages take their places in their order: a later page holding the places the
+            // page its pull waits for needs would stop every route (seen with six routes and 4 places)
+            Slot before = slot.before;
+            while (before != null && !before.placed.isDone()) {
+                if (giveUp.getAsBoolean()) {
+                    return false;
+                }
+                try {
+                    before.placed.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException notYet) {
+                    // look again
+                }
+            }
+            while (!route.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (giveUp.getAsBoolean()) {
+                    return false;
+                }
+            }
+            slot.holdsRoute.set(true);
+            PageBody b = memory.acquire(size, giveUp);
+            slot.body = b;
+            if (b == null || closed) {
+                slot.releaseNow();
                 return false;
             }
+            return true;
+        } finally {
+            slot.before = null; // no chain of every page of the pull stays reachable
+            slot.placed.complete(null);
         }
-        slot.holdsRoute.set(true);
-        PageBody b = memory.acquire(giveUp);
-        slot.body = b;
-        if (b == null || closed) {
-            slot.releaseNow();
-            return false;
-        }
-        return true;
     }
 
     /** The page being delivered was delivered: its places are free for the pages after it. */
@@ -177,10 +202,15 @@ final class PagePipeline {
     // --- inside the lock ------------------------------------------------------------------------
 
     private Slot issue(PageQuery query) {
-        Slot s = new Slot(query, this);
+        Slot last = waiting.peekLast() != null ? waiting.peekLast() : delivering;
+        Slot s = new Slot(query, this, last == null || last.dropped ? null : last);
         waiting.add(s);
         nextKnown = null;
         s.answer = send.apply(s);
+        s.answer.whenComplete((e, t) -> {
+            s.before = null;
+            s.placed.complete(null);
+        });
         return s;
     }
 

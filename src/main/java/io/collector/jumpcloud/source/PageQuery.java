@@ -10,17 +10,19 @@ import java.util.Objects;
  *
  * @param window      the query is the re-fetch of a count-check window [start, end), not the main query
  * @param searchAfter the previous page's {@code X-Search_after}, or null for a query's first page
+ * @param limit       events asked for
  */
-public record PageQuery(String service, String org, Instant start, Instant end, boolean window, JsonNode searchAfter) {
+public record PageQuery(String service, String org, Instant start, Instant end, boolean window, JsonNode searchAfter, int limit) {
 
     /** The request of the page after the one this request answers, which ends at {@code cursor}. */
-    PageQuery after(JsonNode cursor) {
-        return new PageQuery(service, org, start, end, window, cursor);
+    PageQuery after(JsonNode cursor, int fullLimit) {
+        return new PageQuery(service, org, start, end, window, cursor, fullLimit);
     }
 
     /** Whether a page asked for ahead was asked for exactly this position. */
     boolean samePosition(PageQuery other) {
         return other != null && service.equals(other.service) && Objects.equals(org, other.org) && start.equals(other.start)
-                && Objects.equals(end, other.end) && window == other.window && Objects.equals(searchAfter, other.searchAfter);
+                && Objects.equals(end, other.end) && window == other.window && Objects.equals(searchAfter, other.searchAfter)
+                && limit == other.limit;
     }
 }

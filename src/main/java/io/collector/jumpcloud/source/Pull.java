@@ -151,9 +151,15 @@ public final class Pull {
     }
 
     /** The request of the query's current position: where the query starts, or after the last page's cursor. */
-    PageQuery query() {
-        return new PageQuery(puller.service(), puller.org(), startTime, endTime, refetching != null, searchAfter);
+    PageQuery query(int pageSize) {
+        // the route's very first page is a small one: a start shows its first events in Devo within
+        // seconds (10,000 events through code the JVM has not compiled yet take a second or more)
+        int limit = puller.firstPageDelivered() ? pageSize : Math.min(pageSize, FIRST_PAGE);
+        return new PageQuery(puller.service(), puller.org(), startTime, endTime, refetching != null, searchAfter, limit);
     }
+
+    /** The size of a route's first page after the start. */
+    static final int FIRST_PAGE = 1000;
 
     /** A request left (asked for now, or ahead from a page request's thread). */
     void issued() {

@@ -167,7 +167,7 @@ public final class PullCoordinator {
             }));
         }
         pull.awaitingPage();
-        Exchange answer = pull.pipeline().take(pull.query(), () -> exchange.getContext().isStopping());
+        Exchange answer = pull.pipeline().take(pull.query(settings.pageSize()), () -> exchange.getContext().isStopping());
         if (answer.getException() != null) {
             throw answer.getException();
         }
@@ -239,7 +239,7 @@ public final class PullCoordinator {
         } else if (q.end() != null) {
             body.put("end_time", EventTimestamps.queryTime(q.end()));
         }
-        body.put("limit", settings.pageSize());
+        body.put("limit", q.limit());
         body.put("sort", "ASC");
         if (q.searchAfter() != null) {
             body.set("search_after", q.searchAfter());
@@ -256,14 +256,15 @@ public final class PullCoordinator {
         Message m = exchange.getMessage();
         Integer resultCount = intHeader(m, "X-Result-Count");
         Integer limit = intHeader(m, "X-Limit");
-        int usedLimit = limit != null ? limit : settings.pageSize();
+        int usedLimit = limit != null ? limit : q.limit();
         JsonNode cursor = cursor(m.getHeader("X-Search_after", String.class));
         PagePipeline.Slot slot = exchange.getProperty(SLOT, PagePipeline.Slot.class);
         if (slot != null) {
             // the headers announce a full page and its cursor: the next request can leave before this body is read
             boolean fullAhead = resultCount != null && resultCount >= usedLimit && cursor != null && !cursor.equals(q.searchAfter());
-            slot.pipeline.headers(slot, fullAhead ? q.after(cursor) : null);
-            if (!slot.pipeline.acquireBody(slot, () -> exchange.getContext().isStopping())) {
+            slot.pipeline.headers(slot, fullAhead ? q.after(cursor, settings.pageSize()) : null);
+            Long size = m.getHeader("Content-Length", Long.class);
+            if (!slot.pipeline.acquireBody(slot, size == null ? -1 : size, () -> exchange.getContext().isStopping())) {
                 throw new StoppingException();
             }
         }

@@ -29,6 +29,7 @@ final class ServicePuller {
     private final SeenIds seen;
     private final Instant historicDate;
     private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean firstPageDelivered;
     private ServiceState state;
     private Checkpoint checkpoint;
 
@@ -68,6 +69,10 @@ final class ServicePuller {
 
     SeenIds seen() {
         return seen;
+    }
+
+    boolean firstPageDelivered() {
+        return firstPageDelivered;
     }
 
     boolean tryStart() {
@@ -159,6 +164,7 @@ final class ServicePuller {
 
     /** The page was written to Devo: move the checkpoint over it and persist it. */
     ServiceState commit(EventPage page, Instant now) {
+        firstPageDelivered = true;
         Checkpoint c = checkpoint();
         page.forEach(e -> c.add(e, now));
         state = c.toState();

@@ -3,6 +3,7 @@ package io.collector.jumpcloud.tls;
 import io.collector.jumpcloud.devo.DevoLineFramer;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -49,7 +50,8 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         ch.pipeline().addFirst("ssl", new SslHandler(engine(cfg.getHost(), cfg.getPort())));
         ch.pipeline().addAfter("ssl", "client-certificate-gate", new ClientCertificateGate());
         // the page's lines as bytes, LF-ended, without a String or a copy (the endpoint has no textline codec)
-        ch.pipeline().addAfter("client-certificate-gate", "devo-lines", DevoLineFramer.INSTANCE);
+        ch.pipeline().addAfter("client-certificate-gate", "chunked-writes", new ChunkedWriteHandler());
+        ch.pipeline().addAfter("chunked-writes", "devo-lines", DevoLineFramer.INSTANCE);
     }
 
     SSLEngine engine(String host, int port) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CollectorProcess implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
     private final Path out;
     private final Path err;
     private Process process;
@@ -34,14 +35,22 @@ final class CollectorProcess implements AutoCloseable {
         return jar;
     }
 
+    /** JVM flags instead of the default {@code -Xmx256m}. */
+    CollectorProcess jvm(String... flags) {
+        jvm.clear();
+        jvm.addAll(List.of(flags));
+        return this;
+    }
+
     CollectorProcess env(String name, String value) {
         env.put(name, value);
         return this;
     }
 
     CollectorProcess start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar().toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());

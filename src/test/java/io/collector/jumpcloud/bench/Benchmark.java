@@ -147,6 +147,7 @@ public final class Benchmark {
             long firstEventNanos = -1;
             int linesAtFirst = 0;
             long peakRssKb = 0;
+            boolean histogram = false;
             while (relay.lineCount() < n) {
                 if (!p.isAlive()) {
                     throw new IllegalStateException("the collector stopped; see " + work.resolve("collector.log"));
@@ -157,6 +158,12 @@ public final class Benchmark {
                     linesAtFirst = seen;
                 }
                 peakRssKb = Math.max(peakRssKb, status(p.pid(), "VmHWM:"));
+                if (System.getenv("BENCH_HISTO") != null && !histogram && seen > n / 2) {
+                    histogram = true; // half way: what the collector's heap holds (diagnostics)
+                    new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(p.pid()),
+                            "GC.class_histogram").redirectOutput(work.resolve("histogram.txt").toFile()).start().waitFor();
+                    System.err.println("heap histogram: " + work.resolve("histogram.txt"));
+                }
                 Thread.sleep(5);
             }
             long endNanos = System.nanoTime();

@@ -32,13 +32,17 @@ class FingerprintSetTest {
     /** The set against a plain model of its ring (removed ids leave holes) through random operations. */
     @Test
     void behavesLikeABoundedRingOfIds() {
+        ringOf(300, 1000, 300_000);
+        ringOf(5000, 12_000, 200_000); // grows from 1024 slots to 5000 on the way
+    }
+
+    private static void ringOf(int cap, int distinct, int steps) {
         Random r = new Random(42);
-        int cap = 300;
         FingerprintSet set = new FingerprintSet(cap);
         java.util.List<Long> ring = new java.util.ArrayList<>(); // oldest first; null = a removed id's slot
         Set<Long> model = new HashSet<>();
-        for (int step = 0; step < 300_000; step++) {
-            long id = r.nextInt(1000) + 1; // few distinct values: many hits, probe collisions and removals
+        for (int step = 0; step < steps; step++) {
+            long id = r.nextInt(distinct) + 1; // few distinct values: many hits, probe collisions and removals
             long h = id * 0x100000001L, l = id ^ 0x5555;
             switch (r.nextInt(10)) {
                 case 0, 1 -> {

@@ -1,0 +1,83 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.collector.jumpcloud.sim.EventFactory;
+import io.collector.jumpcloud.sim.JumpCloudSimulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the Docker image runs, checked where no Docker engine is: its JVM flags are the ones the
+ * benchmark measured (bench/collector-jvm.opts), and its class-data archive step makes an archive
+ * that this JDK loads the collector from.
+ */
+class DockerImageIT {
+    @TempDir
+    Path dir;
+
+    static List<String> benchmarkedFlags() throws Exception {
+        List<String> flags = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("bench/collector-jvm.opts"))) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                flags.addAll(List.of(line.trim().split("\\s+")));
+            }
+        }
+        return flags;
+    }
+
+    @Test
+    void theImageRunsTheFlagsTheBenchmarkMeasured() throws Exception {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        Matcher m = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(dockerfile);
+        assertTrue(m.find(), "the Dockerfile sets JAVA_TOOL_OPTIONS");
+        List<String> expected = new ArrayList<>(benchmarkedFlags());
+        expected.add("-XX:SharedArchiveFile=/app/collector.jsa");
+        assertEquals(expected, List.of(m.group(1).trim().split("\\s+")));
+        assertTrue(dockerfile.contains("MALLOC_ARENA_MAX=2"), "as the benchmark runs the collector");
+        assertTrue(dockerfile.contains("RUN mvn -B -ntp package -DskipTests"), "the build CI runs, without its tests");
+        assertTrue(dockerfile.contains("./cds-training.sh /app/jumpcloud-devo-collector.jar /app/collector.jsa"));
+    }
+
+    @Test
+    void theClassDataArchiveIsMadeAndTheCollectorStartsFromIt() throws Exception {
+        Path archive = dir.resolve("collector.jsa");
+        String jar = CollectorProcess.jar().toAbsolutePath().toString();
+        Process training = new ProcessBuilder("bash", "src/main/sh/cds-training.sh", jar, archive.toString(),
+                String.join(" ", benchmarkedFlags())).inheritIO().start();
+        assertEquals(0, training.waitFor(), "the training run");
+        assertTrue(Files.size(archive) > 10_000_000, "an archive of the start's classes: " + Files.size(archive));
+
+        Instant from = Instant.now().minus(10, ChronoUnit.MINUTES);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator()) {
+            sim.addEvents(new EventFactory().series(List.of("directory", "sso"), from, Duration.ofMillis(100), 300));
+            List<String> flags = new ArrayList<>(benchmarkedFlags());
+            // -Xshare:on: the JVM refuses to start if it cannot use the archive
+            flags.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on", "-Xlog:class+load=info:file=" + dir.resolve("classes.log")));
+            try (CollectorProcess c = new CollectorProcess(dir.resolve("run")).jvm(flags.toArray(String[]::new))
+                    .env("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY)
+                    .env("JUMPCLOUD_BASE_URL", sim.baseUrl())
+                    .env("JUMPCLOUD_HISTORIC_DATE_UTC", CollectorRun.historic(from.minusSeconds(1)))
+                    .env("COLLECTOR_STATE_DIR", dir.resolve("state").toString())
+                    .env("CAMEL_SERVER_PORT", "0")
+                    .start()) {
+                CollectorRun.await(() -> c.stderr().contains("The data is up to date!") || !c.isAlive(), Duration.ofSeconds(60), "the first pull");
+                assertEquals(300, c.stdout().lines().count(), "the dry run's lines:\n" + c.stderr());
+                assertEquals(0, c.terminate(15), c.stderr());
+            }
+            long fromArchive = Files.readAllLines(dir.resolve("classes.log")).stream().filter(l -> l.contains("shared objects file (top)")).count();
+            System.out.printf("classes loaded from the class-data archive: %d%n", fromArchive);
+            assertTrue(fromArchive > 3000, "the collector's own and Camel's classes come from the archive: " + fromArchive);
+        }
+    }
+}
