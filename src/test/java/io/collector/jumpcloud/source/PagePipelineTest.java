@@ -1,0 +1,149 @@
+package io.collector.jumpcloud.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+/** The requests a pull asks for ahead: when they leave, how many, and in which order pages get memory. */
+class PagePipelineTest {
+    private final DefaultCamelContext camel = new DefaultCamelContext();
+    private final List<PagePipeline.Slot> sent = new ArrayList<>();
+
+    private PagePipeline pipeline(PageMemory memory) {
+        return new PagePipeline(memory, slot -> {
+            synchronized (sent) {
+                sent.add(slot);
+            }
+            return new CompletableFuture<>();
+        });
+    }
+
+    private static PageQuery page(int n) {
+        return new PageQuery("sso", null, Instant.EPOCH, null, false,
+                n == 0 ? null : JsonNodeFactory.instance.arrayNode().add(n), 10_000);
+    }
+
+    private Exchange ok() {
+        return new DefaultExchange(camel);
+    }
+
+    private PagePipeline.Slot sent(int i) {
+        synchronized (sent) {
+            return sent.get(i);
+        }
+    }
+
+    private int sentCount() {
+        synchronized (sent) {
+            return sent.size();
+        }
+    }
+
+    @Test
+    void theNextRequestLeavesOnThePagesHeadersAndAtMostTwoRunAhead() throws Exception {
+        PagePipeline p = pipeline(new PageMemory(10));
+        CompletableFuture<Exchange> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.take(page(0), () -> false);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        awaitSent(1);
+        p.headers(sent(0), page(1)); // page 0's headers: page 1 is asked for before page 0's body is read
+        assertEquals(2, sentCount());
+        p.headers(sent(1), page(2)); // page 1's headers while page 0 is still read: page 2 too
+        assertEquals(3, sentCount());
+        p.headers(sent(2), page(3)); // but no more than two ahead of the page the pull waits for
+        assertEquals(3, sentCount());
+        sent(0).answer.complete(ok());
+        first.get(5, TimeUnit.SECONDS);
+        CompletableFuture<Exchange> second = take(p, page(1)); // taking page 1 lets page 3 leave
+        awaitSent(4);
+        assertEquals(page(3), sent(3).query);
+        Exchange answer = ok();
+        sent(1).answer.complete(answer);
+        assertSame(answer, second.get(5, TimeUnit.SECONDS), "the page asked for ahead is the one taken");
+        assertEquals(4, sentCount(), "page 1 was not asked for twice");
+    }
+
+    @Test
+    void afterAFailedPageNothingIsAskedForAheadUntilOneComes() throws Exception {
+        PagePipeline p = pipeline(new PageMemory(10));
+        CompletableFuture<Exchange> first = take(p, page(0));
+        awaitSent(1);
+        p.headers(sent(0), page(1));
+        assertEquals(2, sentCount());
+        Exchange failed = ok();
+        failed.setException(new java.io.IOException("reset"));
+        sent(0).answer.complete(failed);
+        assertSame(failed, first.get(5, TimeUnit.SECONDS));
+        // the retry asks again for page 0; page 1, asked for on a failed page's headers, is dropped
+        CompletableFuture<Exchange> retry = take(p, page(0));
+        awaitSent(3);
+        assertEquals(page(0), sent(2).query);
+        p.headers(sent(2), page(1));
+        assertEquals(3, sentCount(), "while retrying, nothing is asked for ahead");
+        sent(2).answer.complete(ok());
+        retry.get(5, TimeUnit.SECONDS);
+        assertEquals(4, sentCount(), "once a page came, the next one is asked for at once");
+        assertEquals(page(1), sent(3).query);
+    }
+
+    @Test
+    void aRoutesPagesGetMemoryInTheirOrder() throws Exception {
+        PageMemory memory = new PageMemory(1);
+        PagePipeline p = pipeline(memory);
+        take(p, page(0));
+        awaitSent(1);
+        p.headers(sent(0), page(1));
+        // page 1's body asks for memory before page 0's: it waits for page 0 to get its place first
+        CompletableFuture<Boolean> later = CompletableFuture.supplyAsync(() -> acquire(p, sent(1)));
+        Thread.sleep(300);
+        assertFalse(later.isDone(), "page 1 waits for page 0");
+        assertTrue(acquire(p, sent(0)));
+        Thread.sleep(300);
+        assertFalse(later.isDone(), "the only place is page 0's until it is delivered");
+        sent(0).answer.complete(ok());
+        p.delivered();
+        assertTrue(later.get(5, TimeUnit.SECONDS));
+    }
+
+    private static boolean acquire(PagePipeline p, PagePipeline.Slot s) {
+        try {
+            return p.acquireBody(s, 100, () -> false);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static CompletableFuture<Exchange> take(PagePipeline p, PageQuery q) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.take(q, () -> false);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private void awaitSent(int n) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (sentCount() < n) {
+            assertTrue(System.nanoTime() < end, "requests sent: " + sentCount() + " of " + n);
+            Thread.sleep(5);
+        }
+    }
+}
