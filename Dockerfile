@@ -37,9 +37,10 @@ ENV COLLECTOR_STATE_DIR=/app/state \
 # CAMEL_SERVER_HOST=0.0.0.0 is set for a Prometheus outside the container.
 EXPOSE 9876
 # readiness: DOWN when a route has not completed a pull for 3 intervals or the last Devo write failed.
-# The JRE image has no curl: the jar itself asks /observe/health (a small JVM, about 1 s).
+# The JRE image has no curl: the jar itself asks /observe/health (a small JVM, about 1 s; its -Xms
+# and -Xmx come after JAVA_TOOL_OPTIONS' and win, so a 64 MB minimum heap never exceeds the maximum).
 HEALTHCHECK --interval=60s --timeout=15s --retries=3 \
-    CMD ["java", "-Xmx24m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "/app/jumpcloud-devo-collector.jar", "--health"]
+    CMD ["java", "-Xms16m", "-Xmx32m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "/app/jumpcloud-devo-collector.jar", "--health"]
 # camel-main stops within camel.main.shutdown-timeout (8 s), inside Docker's 10 s grace period.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["java", "-jar", "/app/jumpcloud-devo-collector.jar"]

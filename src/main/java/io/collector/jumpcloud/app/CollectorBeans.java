@@ -86,7 +86,8 @@ public final class CollectorBeans {
                     "cannot write to " + settings.stateDir().toAbsolutePath() + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         EventIdRepository ids = new EventIdRepository(settings.dedupCacheSize());
-        DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
+        DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable(),
+                name -> context.getPropertiesComponent().resolveProperty(name));
         RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
         CollectorMetrics metrics = new CollectorMetrics(meterRegistry(context), clock);
         tables.onFallback(metrics::fallback);

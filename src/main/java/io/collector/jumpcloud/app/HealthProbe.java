@@ -16,8 +16,19 @@ final class HealthProbe {
     private HealthProbe() {
     }
 
+    /** camel.server.port of ./application.properties (as the collector reads it), or 9876. */
+    private static String fromFile() {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("application.properties"))) {
+            p.load(in);
+        } catch (java.io.IOException | RuntimeException none) {
+            // no file here: the default
+        }
+        return p.getProperty("camel.server.port", "9876");
+    }
+
     static int run(PrintStream out) {
-        String port = System.getProperty("camel.server.port", System.getenv().getOrDefault("CAMEL_SERVER_PORT", "9876"));
+        String port = System.getProperty("camel.server.port", System.getenv().getOrDefault("CAMEL_SERVER_PORT", fromFile()));
         String url = "http://127.0.0.1:" + port.trim() + "/observe/health";
         try {
             HttpResponse<String> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()

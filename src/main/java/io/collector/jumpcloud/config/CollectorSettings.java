@@ -145,6 +145,12 @@ public final class CollectorSettings {
         for (String service : KNOWN_SERVICES) {
             r.optional(TABLE_PREFIX + service).ifPresent(t -> tables.putIfAbsent(service, t));
         }
+        // a newer service named in jumpcloud.services: its devo.table.<service>, checked as the schema checks tables
+        for (String service : services) {
+            if (!tables.containsKey(service) && !"all".equals(service)) {
+                r.optional(TABLE_PREFIX + service).ifPresent(t -> tables.put(service, checkedTable(TABLE_PREFIX + service, t)));
+            }
+        }
         fallbackTable = r.optional(FALLBACK_TABLE).orElse("auth.jumpcloud.other.events");
     }
 
@@ -267,6 +273,17 @@ public final class CollectorSettings {
     public Path caFile() { return caFile; }
     public boolean hostnameVerification() { return hostnameVerification; }
     public Map<String, String> tables() { return tables; }
+
+    private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("^[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+){3,}$");
+
+    /** A Devo table named by a setting the schema does not list (devo.table.<a newer service>), checked as the schema's tables. */
+    public static String checkedTable(String setting, String value) {
+        if (!TABLE.matcher(value).matches()) {
+            throw new SettingsException(setting, "'" + value + "' is not valid (InitVariablesError 3): expected a Devo table: "
+                    + "dot-separated words, at least four, e.g. auth.jumpcloud.directory.events");
+        }
+        return value;
+    }
     public String fallbackTable() { return fallbackTable; }
 
     /** Settings without secrets, for the start-up log line. */

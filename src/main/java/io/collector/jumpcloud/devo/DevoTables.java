@@ -19,15 +19,33 @@ public final class DevoTables {
     private final Map<String, Boolean> warned = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<String> onFallback = s -> { };
 
+    private final java.util.function.Function<String, java.util.Optional<String>> setting;
+    private final Map<String, String> found = new java.util.concurrent.ConcurrentHashMap<>();
+
     public DevoTables(Map<String, String> tables, String fallback) {
+        this(tables, fallback, s -> java.util.Optional.empty());
+    }
+
+    /**
+     * @param setting reads {@code devo.table.<service>} for a service first seen in the events of
+     *                {@code all} (JumpCloud added it after the start): a table set for it is used
+     */
+    public DevoTables(Map<String, String> tables, String fallback, java.util.function.Function<String, java.util.Optional<String>> setting) {
         this.tables = Map.copyOf(tables);
         this.fallback = fallback;
+        this.setting = setting;
     }
 
     public String tableFor(String service) {
         String t = service == null ? null : tables.get(service);
         if (t != null) {
             return t;
+        }
+        if (service != null) {
+            t = found.computeIfAbsent(service, this::configured);
+            if (!t.isEmpty()) {
+                return t;
+            }
         }
         fallbackEvents.increment();
         onFallback.accept(service);
@@ -40,6 +58,17 @@ public final class DevoTables {
             }
         }
         return fallback;
+    }
+
+    /** devo.table.<service> of a service not known at start, checked; "" when it has none (or a bad one, logged). */
+    private String configured(String service) {
+        String name = io.collector.jumpcloud.config.CollectorSettings.TABLE_PREFIX + service;
+        try {
+            return setting.apply(name).map(v -> io.collector.jumpcloud.config.CollectorSettings.checkedTable(name, v.trim())).orElse("");
+        } catch (RuntimeException e) {
+            LOG.error("{}: events of service '{}' go to the fallback table {} instead", e.getMessage(), service, fallback);
+            return "";
+        }
     }
 
     /** Told the service of each event sent to the fallback table (the metrics count them). */

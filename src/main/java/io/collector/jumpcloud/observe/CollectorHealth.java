@@ -10,8 +10,9 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness of the collector: DOWN when a route has not completed a pull for three poll intervals
- * (JumpCloud failing, or a pull stuck) or when the last write to the Devo relay failed. Liveness is
+ * Readiness of the collector: DOWN when a route has neither completed a pull nor delivered a page
+ * for three poll intervals (JumpCloud failing, or a pull stuck; a backfill of hours that keeps
+ * delivering pages is working) or when the last write to the Devo relay failed. Liveness is
  * left to Camel's own context check: a collector waiting for JumpCloud or Devo is alive and must
  * not be restarted for it.
  */
@@ -37,10 +38,10 @@ public final class CollectorHealth extends AbstractHealthCheck {
         Instant now = clock.instant();
         List<String> problems = new ArrayList<>();
         metrics.routes().forEach((route, g) -> {
-            Instant since = g.lastSuccess() != null ? g.lastSuccess() : g.created();
+            Instant since = g.lastWorked() != null ? g.lastWorked() : g.created();
             builder.detail("route." + route + ".lastSuccessfulPull", g.lastSuccess() == null ? "never" : g.lastSuccess().toString());
             if (Duration.between(since, now).compareTo(stale) > 0) {
-                problems.add(route + " has not completed a pull since " + since + " (3 poll intervals)");
+                problems.add(route + " has neither completed a pull nor delivered a page since " + since + " (3 poll intervals)");
             }
         });
         builder.detail("devo.connection", metrics.devoUp() ? "up" : "down");

@@ -98,6 +98,14 @@ public final class CollectorMetrics {
         }
     }
 
+    /** A page of a pull still catching up was delivered: the route is working, though its pull is not done. */
+    public void pageDelivered(String service, String org) {
+        PullGauges g = pulls.get(service + "@" + org);
+        if (g != null) {
+            g.lastProgress = clock.instant();
+        }
+    }
+
     /** When the route last completed a pull, or null if never. */
     public Instant lastSuccess(String service, String org) {
         PullGauges g = pulls.get(service + "@" + org);
@@ -135,9 +143,17 @@ public final class CollectorMetrics {
 
     /** A route's gauges' state. */
     public static final class PullGauges {
+        /** The later of the last completed pull and the last page delivered, or null. */
+        public Instant lastWorked() {
+            Instant a = lastSuccess;
+            Instant b = lastProgress;
+            return a == null ? b : b == null || a.isAfter(b) ? a : b;
+        }
+
         private final Supplier<Instant> checkpoint;
         private final Instant created = Instant.now();
         volatile Instant lastSuccess;
+        volatile Instant lastProgress;
 
         PullGauges(Supplier<Instant> checkpoint) {
             this.checkpoint = checkpoint;

@@ -109,6 +109,11 @@ public final class Pull {
         return true;
     }
 
+    /** The main query has nothing to read (the checkpoint is within the lag): the pull fetches count-check windows only. */
+    void skipMainQuery() {
+        morePages = false;
+    }
+
     boolean queryDone() {
         return !morePages;
     }

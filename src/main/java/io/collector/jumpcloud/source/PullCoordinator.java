@@ -143,8 +143,27 @@ public final class PullCoordinator {
                 p.seen().duplicates());
         exchange.setProperty(PULL, pull);
         exchange.setProperty(EventIdRepository.PARTITION, p.stateKey());
+        if (settings.lagSeconds() > 0 && !end.isAfter(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
+            // nothing new is older than the lag, but windows wait to be fetched again: only those (a main
+            // query now would have end_time = start_time, which JumpCloud refuses)
+            pull.skipMainQuery();
+            LOG.info("[{}] Pull Started (@devo_pulling_id={}) for the count check's windows only: the checkpoint {} is within the lag",
+                    p.name(), pull.pullingId(), start);
+            startRefetch(pull, p);
+            return;
+        }
         LOG.info("[{}] Pull Started (@devo_pulling_id={}) from start_time {}{}", p.name(), pull.pullingId(), EventTimestamps.queryTime(start),
                 pull.endTime() == null ? "" : " to end_time " + EventTimestamps.queryTime(pull.endTime()));
+    }
+
+    /** The next window the count check found short becomes the pull's query, its delivered ids seeded as duplicates. */
+    private static void startRefetch(Pull pull, ServicePuller p) {
+        if (pull.nextRefetch(p.ledger().pending())) {
+            CountCheck.Shortfall w = pull.refetching();
+            p.seen().seedFingerprints(w.deliveredIds()); // what was sent in the window is dropped as a duplicate
+            LOG.warn("[{}] Count check: JumpCloud counts {} events from {} to {} but {} were sent: fetching that window again",
+                    pull.name(), w.jumpcloud(), utc(w.from()), utc(w.to()), w.delivered());
+        }
     }
 
     /**
@@ -325,6 +344,7 @@ public final class PullCoordinator {
             pull.pipeline().delivered(); // its body may leave memory: the next page's body may be read
         }
         metrics.sent(pull.service(), pull.org(), lines, bytes);
+        metrics.pageDelivered(pull.service(), pull.org());
         metrics.duplicates(pull.service(), pull.org(), page.size() - lines);
         if (lines > 0) {
             metrics.devoWritten();
@@ -367,12 +387,7 @@ public final class PullCoordinator {
             LOG.info("[{}] Count check: fetching {} to {} again sent {} missing events", pull.name(), utc(w.from()), utc(w.to()),
                     pull.recovered() - pull.recoveredAtWindowStart());
         }
-        if (pull.nextRefetch(ledger.pending())) {
-            CountCheck.Shortfall w = pull.refetching();
-            p.seen().seedFingerprints(w.deliveredIds()); // what was sent in the window is dropped as a duplicate
-            LOG.warn("[{}] Count check: JumpCloud counts {} events from {} to {} but {} were sent: fetching that window again",
-                    pull.name(), w.jumpcloud(), utc(w.from()), utc(w.to()), w.delivered());
-        }
+        startRefetch(pull, p);
     }
 
     private void check(Exchange exchange, Pull pull, CountLedger ledger, long upTo) {

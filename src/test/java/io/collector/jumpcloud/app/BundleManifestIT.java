@@ -176,6 +176,37 @@ class BundleManifestIT {
             assertTrue(Files.isRegularFile(jar), b + " is a real artifact (" + jar + ")");
             String bsn = manifest(jar).getValue("Bundle-SymbolicName");
             assertEquals(wrapped, bsn == null, b + (wrapped ? " is already a bundle: drop wrap:" : " is no bundle: use wrap:"));
+            provided.addAll(wrapped ? packagesIn(jar) : clauses(String.valueOf(manifest(jar).getValue("Export-Package"))).keySet());
         }
+
+        // every package the bundle needs has a provider: the JDK, Karaf, a Camel feature of the list, or a listed bundle
+        Map<String, String> camelFeatureModules = Map.of("camel-core", "org.apache.camel", "camel-jackson", "com.fasterxml.jackson.",
+                "camel-netty", "io.netty.", "camel-yaml-dsl", "org.snakeyaml.engine.");
+        List<String> unresolved = new ArrayList<>();
+        clauses(manifest(file("bundle.jar")).getValue("Import-Package")).forEach((pkg, attrs) -> {
+            boolean optional = attrs.contains("resolution:=optional");
+            boolean fromFeature = camelFeatureModules.entrySet().stream()
+                    .anyMatch(f -> camelFeatures.contains(f.getKey()) && pkg.startsWith(f.getValue()));
+            boolean ok = optional || pkg.startsWith("java.") || pkg.startsWith("javax.") || pkg.startsWith("org.osgi.")
+                    || pkg.equals("org.slf4j") || pkg.startsWith("io.collector.jumpcloud") || provided.contains(pkg)
+                    // camel-karaf's camel-core wraps Camel's core modules; camel-main and camel-health are not among them
+                    || fromFeature && !pkg.startsWith("org.apache.camel.main") && !pkg.startsWith("org.apache.camel.impl.health");
+            if (!ok) {
+                unresolved.add(pkg);
+            }
+        });
+        assertEquals(List.of(), unresolved, "imported packages no listed feature or bundle provides");
+    }
+
+    private final java.util.Set<String> provided = new java.util.HashSet<>();
+
+    /** The packages a plain jar holds (what wrap: exports). */
+    static java.util.Set<String> packagesIn(Path jar) throws Exception {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (JarFile j = new JarFile(jar.toFile())) {
+            j.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class") && n.contains("/") && !n.startsWith("META-INF/"))
+                    .forEach(n -> out.add(n.substring(0, n.lastIndexOf('/')).replace('/', '.')));
+        }
+        return out;
     }
 }

@@ -158,4 +158,47 @@ class CompletenessTest {
             }
         }
     }
+
+    /**
+     * A window the count check found short is still to fetch again after a restart, while the
+     * checkpoint is within the lag of now (nothing new to read): the pull fetches the window alone,
+     * and never asks JumpCloud for an end_time that is not after its start_time.
+     */
+    @Test
+    void aWindowLeftToFetchAgainIsFetchedWhileTheCheckpointIsWithinTheLag() throws Exception {
+        Instant now = Instant.now();
+        Instant historic = now.minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        long window = Math.floorDiv(now.minusSeconds(1200).getEpochSecond(), 300) * 300;
+        List<String> events = new EventFactory().series(List.of("sso"), Instant.ofEpochSecond(window + 10), Duration.ofSeconds(5), 40);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true)) {
+            sim.addEvents(events);
+            List<SimEvent> all = sim.events();
+            SimEvent missed = all.get(17);
+            // the state a pull left: checkpoint 5 s ago, and the window with 39 of its 40 events sent
+            io.collector.jumpcloud.state.StateStore store = new io.collector.jumpcloud.state.StateStore(dir.resolve("state"));
+            io.collector.jumpcloud.state.ServiceState state = new io.collector.jumpcloud.state.ServiceState(now.minusSeconds(5), historic, List.of());
+            store.save("all", state);
+            io.collector.jumpcloud.completeness.CountLedger ledger = new io.collector.jumpcloud.completeness.CountLedger(300, window + 300);
+            Set<io.collector.jumpcloud.dedup.IdFingerprint> sent = new java.util.LinkedHashSet<>();
+            all.stream().filter(e -> e != missed).forEach(e -> sent.add(io.collector.jumpcloud.dedup.IdFingerprint.of(e.id())));
+            ledger.pending().add(new io.collector.jumpcloud.completeness.CountCheck.Shortfall(window, window + 300, 40, 39, sent));
+            store.saveLedger("all", state.lastPolledTimestamp(), ledger);
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.lag-seconds", "30")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(historic))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                CollectorRun.await(() -> devo.lineCount() >= 1, Duration.ofSeconds(20), "the missed event");
+                Thread.sleep(1000);
+            }
+            assertEquals(1, devo.lineCount(), "only the missed event: " + devo.lines());
+            assertTrue(devo.lines().get(0).contains(missed.id()), devo.lines().get(0));
+            for (RecordedRequest r : sim.eventRequests()) {
+                String start = r.bodyText("start_time");
+                String end = r.bodyText("end_time");
+                assertTrue(end == null || end.compareTo(start) > 0, "end_time " + end + " after start_time " + start);
+                assertEquals(200, r.status(), "request " + r.body());
+            }
+        }
+    }
 }

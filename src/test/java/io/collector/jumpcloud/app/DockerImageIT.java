@@ -49,6 +49,50 @@ class DockerImageIT {
         assertTrue(dockerfile.contains("./cds-training.sh /app/jumpcloud-devo-collector.jar /app/collector.jsa"));
     }
 
+    /** The image's HEALTHCHECK command, run as Docker runs it: with the image's JAVA_TOOL_OPTIONS. */
+    @Test
+    void theHealthCheckCommandAnswersForARunningCollector() throws Exception {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        Matcher opts = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(dockerfile);
+        Matcher cmd = Pattern.compile("HEALTHCHECK[^\\[]*CMD \\[([^\\]]+)\\]").matcher(dockerfile);
+        assertTrue(opts.find() && cmd.find(), "HEALTHCHECK CMD [...] and JAVA_TOOL_OPTIONS in the Dockerfile");
+        List<String> healthcheck = new ArrayList<>();
+        for (String part : cmd.group(1).split(",")) {
+            String arg = part.trim().replaceAll("^\"|\"$", "");
+            healthcheck.add(arg.equals("/app/jumpcloud-devo-collector.jar") ? CollectorProcess.jar().toAbsolutePath().toString()
+                    : arg.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java").toString() : arg);
+        }
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        assertEquals(1, health(healthcheck, opts.group(1), port), "nothing listens yet: unhealthy");
+        Instant from = Instant.now().minus(10, ChronoUnit.MINUTES);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator()) {
+            sim.addEvents(new EventFactory().series(List.of("sso"), from, Duration.ofMillis(100), 100));
+            try (CollectorProcess c = new CollectorProcess(dir.resolve("run"))
+                    .env("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY)
+                    .env("JUMPCLOUD_BASE_URL", sim.baseUrl())
+                    .env("JUMPCLOUD_HISTORIC_DATE_UTC", CollectorRun.historic(from.minusSeconds(1)))
+                    .env("COLLECTOR_STATE_DIR", dir.resolve("state").toString())
+                    .env("CAMEL_SERVER_PORT", Integer.toString(port))
+                    .start()) {
+                CollectorRun.await(() -> c.stderr().contains("The data is up to date!"), Duration.ofSeconds(60), "the first pull");
+                assertEquals(0, health(healthcheck, opts.group(1), port), "a collector that pulled: healthy");
+            }
+        }
+    }
+
+    private int health(List<String> command, String javaToolOptions, int port) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("health.txt").toFile());
+        pb.environment().put("JAVA_TOOL_OPTIONS", javaToolOptions);
+        pb.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
+        Process p = pb.start();
+        assertTrue(p.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "within the HEALTHCHECK's 15 s timeout");
+        System.out.println("health check: " + Files.readString(dir.resolve("health.txt")).strip().replace('\n', ' '));
+        return p.exitValue();
+    }
+
     @Test
     void theClassDataArchiveIsMadeAndTheCollectorStartsFromIt() throws Exception {
         Path archive = dir.resolve("collector.jsa");

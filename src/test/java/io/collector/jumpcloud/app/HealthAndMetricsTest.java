@@ -89,6 +89,47 @@ class HealthAndMetricsTest {
         }
     }
 
+    /**
+     * A backfill that takes many poll intervals is working while its pages keep arriving: readiness
+     * stays UP (a DOWN there would have a container restarted in the middle of catching up), and
+     * turns DOWN when JumpCloud stops answering the pull.
+     */
+    @Test
+    void readinessStaysUpThroughALongBackfillAndFallsWhenPagesStop() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String base = "http://127.0.0.1:" + port;
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator().latency(Duration.ofMillis(150));
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true)) {
+            sim.addEvents(new EventFactory().series(List.of("directory", "sso"), from, Duration.ofMillis(100), 3000));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("camel.server.port", Integer.toString(port)).set("jumpcloud.poll-interval", "200")
+                    .set("jumpcloud.page-size", "100").set("jumpcloud.max-requests-per-second", "1000")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                // the start itself takes longer than three of these 200 ms intervals (the default is 60 s)
+                CollectorRun.await(() -> devo.lineCount() > 0, Duration.ofSeconds(20), "the first page");
+                long t0 = System.nanoTime();
+                int checks = 0;
+                while (devo.lineCount() < 2500) { // one pull of 30 pages, about 4.5 s: 20 poll intervals
+                    HttpResponse<String> h = get(base + "/observe/health");
+                    assertEquals(200, h.statusCode(), "UP while catching up, after " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + h.body());
+                    checks++;
+                    Thread.sleep(100);
+                }
+                assertTrue(checks > 20, "readiness was asked through the backfill: " + checks);
+                // JumpCloud hangs: no page, no completed pull, readiness DOWN after 3 intervals
+                sim.latency(Duration.ofSeconds(30));
+                CollectorRun.await(() -> get(base + "/observe/health").statusCode() == 503, Duration.ofSeconds(10), "readiness DOWN");
+                assertTrue(get(base + "/observe/health").body().contains("has neither completed a pull nor delivered a page"));
+            }
+        }
+    }
+
     static HttpResponse<String> get(String url) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),

@@ -151,4 +151,28 @@ class CollectorSettingsTest {
         m.put(CollectorSettings.ORG_ID, "5bf6defbdcd8233029e0c598,not-an-id");
         assertEquals(CollectorSettings.ORG_ID, assertThrows(SettingsException.class, () -> settings(m)).setting());
     }
+
+    @Test
+    void aServiceJumpCloudAddedLaterCanHaveItsOwnTable() {
+        Map<String, String> m = minimal();
+        m.put(CollectorSettings.SERVICES, "sso,device_trust");
+        m.put("devo.table.device_trust", "my.jumpcloud.device_trust.events");
+        assertEquals("my.jumpcloud.device_trust.events", settings(m).tables().get("device_trust"));
+        m.put("devo.table.device_trust", "not a table");
+        SettingsException e = assertThrows(SettingsException.class, () -> settings(m));
+        assertTrue(e.getMessage().startsWith("devo.table.device_trust: 'not a table' is not valid (InitVariablesError 3)"), e.getMessage());
+    }
+
+    @Test
+    void withAllAServiceFirstSeenInTheEventsFindsItsTableSetting() {
+        Map<String, String> props = Map.of("devo.table.device_trust", "my.jumpcloud.device_trust.events", "devo.table.broken", "x");
+        io.collector.jumpcloud.devo.DevoTables t = new io.collector.jumpcloud.devo.DevoTables(settings(minimal()).tables(),
+                "auth.jumpcloud.other.events", k -> Optional.ofNullable(props.get(k)));
+        assertEquals("my.jumpcloud.device_trust.events", t.tableFor("device_trust"));
+        assertEquals(0, t.fallbackEvents());
+        assertEquals("auth.jumpcloud.other.events", t.tableFor("broken"), "a bad table setting: the fallback, logged");
+        assertEquals("auth.jumpcloud.other.events", t.tableFor("unmapped"));
+        assertEquals(2, t.fallbackEvents());
+        assertEquals("auth.jumpcloud.sso.events", t.tableFor("sso"));
+    }
 }

@@ -129,6 +129,12 @@ public final class TlsLineReceiver implements AutoCloseable {
         }
     }
 
+    /** Starts counting again from zero (counting relay only). */
+    public void resetCount() {
+        counted.set(0);
+        bytes.set(0);
+    }
+
     /** Bytes received (counting relay only). */
     public long bytesReceived() {
         return bytes.get();
