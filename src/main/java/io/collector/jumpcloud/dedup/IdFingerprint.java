@@ -38,7 +38,17 @@ public record IdFingerprint(long hi, long lo) {
     /** The form the count check's state file keeps: 32 hex digits. */
     @Override
     public String toString() {
-        return String.format("%016x%016x", hi, lo);
+        char[] c = new char[32];
+        hexDigits(hi, c, 0);
+        hexDigits(lo, c, 16);
+        return new String(c);
+    }
+
+    private static void hexDigits(long v, char[] out, int at) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = Character.forDigit((int) (v & 0xF), 16);
+            v >>>= 4;
+        }
     }
 
     /** Reads {@link #toString()}'s form back. */
