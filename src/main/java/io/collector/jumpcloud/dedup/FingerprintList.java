@@ -22,12 +22,6 @@ public final class FingerprintList {
         size++;
     }
 
-    public void addAll(FingerprintList other) {
-        for (int i = 0; i < other.size; i++) {
-            add(other.hi[i], other.lo[i]);
-        }
-    }
-
     public int size() {
         return size;
     }

@@ -195,10 +195,6 @@ final class PagePipeline {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     // --- inside the lock ------------------------------------------------------------------------
 
     private Slot issue(PageQuery query) {

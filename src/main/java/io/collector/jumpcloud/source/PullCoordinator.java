@@ -277,18 +277,18 @@ public final class PullCoordinator {
         Integer limit = intHeader(m, "X-Limit");
         int usedLimit = limit != null ? limit : q.limit();
         JsonNode cursor = cursor(m.getHeader("X-Search_after", String.class));
+        Long length = m.getHeader("Content-Length", Long.class);
         PagePipeline.Slot slot = exchange.getProperty(SLOT, PagePipeline.Slot.class);
         if (slot != null) {
             // the headers announce a full page and its cursor: the next request can leave before this body is read
             boolean fullAhead = resultCount != null && resultCount >= usedLimit && cursor != null && !cursor.equals(q.searchAfter());
             slot.pipeline.headers(slot, fullAhead ? q.after(cursor, settings.pageSize()) : null);
-            Long size = m.getHeader("Content-Length", Long.class);
-            if (!slot.pipeline.acquireBody(slot, size == null ? -1 : size, () -> exchange.getContext().isStopping())) {
+            if (!slot.pipeline.acquireBody(slot, length == null ? -1 : length, () -> exchange.getContext().isStopping())) {
                 throw new StoppingException();
             }
         }
         PageBody body = slot != null ? slot.body() : new PageBody(null, 0);
-        read(m, body);
+        read(m, body, length == null ? -1 : length);
         String defaultService = "all".equals(q.service()) ? null : q.service();
         EventPage page = EventPage.parse(body, defaultService);
         if (resultCount != null && resultCount != page.size()) {
@@ -307,12 +307,11 @@ public final class PullCoordinator {
      * disableStreamCache=true, so the body is still JumpCloud's stream (a stream cache, and the copy of
      * it the page reader made, were two more 11 MB arrays per page, and most of the GC's work).
      */
-    private static void read(Message m, PageBody into) throws java.io.IOException {
+    private static void read(Message m, PageBody into, long length) throws java.io.IOException {
         Object b = m.getBody();
         if (b instanceof java.io.InputStream in) {
             try (in) {
-                Long length = m.getHeader("Content-Length", Long.class);
-                into.readFrom(in, length == null ? -1 : length);
+                into.readFrom(in, length);
             }
             return;
         }

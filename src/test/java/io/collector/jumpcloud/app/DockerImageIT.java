@@ -62,10 +62,7 @@ class DockerImageIT {
             healthcheck.add(arg.equals("/app/jumpcloud-devo-collector.jar") ? CollectorProcess.jar().toAbsolutePath().toString()
                     : arg.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java").toString() : arg);
         }
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = HealthAndMetricsTest.freePort();
         assertEquals(1, health(healthcheck, opts.group(1), port), "nothing listens yet: unhealthy");
         Instant from = Instant.now().minus(10, ChronoUnit.MINUTES);
         try (JumpCloudSimulator sim = new JumpCloudSimulator()) {

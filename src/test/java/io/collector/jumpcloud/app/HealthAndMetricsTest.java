@@ -32,10 +32,7 @@ class HealthAndMetricsTest {
 
     @Test
     void metricsCountWhatWasSentAndReadinessFollowsTheRelay() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         String base = "http://127.0.0.1:" + port;
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         EventFactory f = new EventFactory();
@@ -96,10 +93,7 @@ class HealthAndMetricsTest {
      */
     @Test
     void readinessStaysUpThroughALongBackfillAndFallsWhenPagesStop() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         String base = "http://127.0.0.1:" + port;
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         try (JumpCloudSimulator sim = new JumpCloudSimulator().latency(Duration.ofMillis(150));
@@ -127,6 +121,12 @@ class HealthAndMetricsTest {
                 CollectorRun.await(() -> get(base + "/observe/health").statusCode() == 503, Duration.ofSeconds(10), "readiness DOWN");
                 assertTrue(get(base + "/observe/health").body().contains("has neither completed a pull nor delivered a page"));
             }
+        }
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
