@@ -58,9 +58,12 @@ public final class CollectorApplication implements CamelConfiguration {
     /** Runs before camel-main loads the routes: the services' routes join the YAML files there. */
     @Override
     public void configure(CamelContext context) {
-        // a broken hand-edited route file stops the start with its file and line (exit code 2)
+        // the settings and TLS files first: the relay probe then waits for a refusal while the rest starts
+        var begun = CollectorBeans.begin(context, Clock.systemUTC());
+        // a broken hand-edited route file stops the start with its file and line (exit code 2), before
+        // any request to JumpCloud
         RouteFilesCheck.check(main.configure().getRoutesIncludePattern(), ServiceRoutes.TEMPLATE);
-        var settings = CollectorBeans.bind(context, Clock.systemUTC());
+        var settings = CollectorBeans.bind(context, Clock.systemUTC(), begun);
         main.configure().addRoutesBuilder(new ServiceRoutes(settings.services(), settings.orgIds()));
     }
 

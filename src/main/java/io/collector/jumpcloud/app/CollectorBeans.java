@@ -73,9 +73,32 @@ public final class CollectorBeans {
         }
     }
 
+    /**
+     * The first part of the start: the settings checked, the TLS files read and the relay probe
+     * started (its wait for a refusal runs while the rest of the start goes on).
+     */
+    public record Begun(CollectorSettings settings, DevoTlsMaterial tls, java.util.concurrent.CompletableFuture<Boolean> probe) {
+    }
+
+    public static Begun begin(CamelContext context, Clock clock) {
+        CollectorSettings settings = settings(context, clock);
+        if (settings.dryRun()) {
+            return new Begun(settings, null, null);
+        }
+        DevoTlsMaterial tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(), settings.caFile(), clock.instant());
+        javax.net.ssl.SSLContext ssl = tls.sslContext();
+        return new Begun(settings, tls, java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> RelayProbe.run(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification())));
+    }
+
     /** Checks the settings, state directory and TLS files, then binds every bean. */
     public static CollectorSettings bind(CamelContext context, Clock clock) {
-        CollectorSettings settings = settings(context, clock);
+        return bind(context, clock, begin(context, clock));
+    }
+
+    /** The rest of the start after {@link #begin}: the state, the credentials check and every bean. */
+    public static CollectorSettings bind(CamelContext context, Clock clock, Begun begun) {
+        CollectorSettings settings = begun.settings();
         Registry registry = context.getRegistry();
 
         StateStore store = new StateStore(settings.stateDir());
@@ -93,16 +116,10 @@ public final class CollectorBeans {
         tables.onFallback(metrics::fallback);
         PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock);
         pulls.loadStates();
-        DevoTlsMaterial tls = null;
-        java.util.concurrent.CompletableFuture<Boolean> probe = null;
-        if (!settings.dryRun()) {
-            tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(), settings.caFile(), clock.instant());
-            javax.net.ssl.SSLContext ssl = tls.sslContext();
-            // the relay probe waits for a refusal of the certificate (up to 1.5 s): it runs while the
-            // rest starts, and the routes start only once it is done (a refusal stops the start)
-            probe = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> RelayProbe.run(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification()));
-        }
+        // the relay probe waits for a refusal of the certificate (1 to 1.5 s): it runs while the rest
+        // starts, and the routes start only once it is done (a refusal stops the start)
+        DevoTlsMaterial tls = begun.tls();
+        java.util.concurrent.CompletableFuture<Boolean> probe = begun.probe();
         CredentialsCheck.run(settings, budget, clock.instant());
 
         registry.bind("pulls", pulls);

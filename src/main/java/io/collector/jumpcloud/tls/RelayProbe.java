@@ -21,14 +21,14 @@ import org.slf4j.LoggerFactory;
 public final class RelayProbe {
     private static final Logger LOG = LoggerFactory.getLogger(RelayProbe.class);
 
-    static final long MIN_WAIT_MS = 300;
+    static final long MIN_WAIT_MS = 1000;
     static final long MAX_WAIT_MS = 1500;
 
     private RelayProbe() {
     }
 
     static long refusalWaitMs(long roundTripMs, long handshakeMs) {
-        return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs + handshakeMs + 100));
+        return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs + 2 * handshakeMs + 100));
     }
 
     /** @return true when the relay took the connection, false when it could not be reached (logged) */
@@ -51,11 +51,11 @@ public final class RelayProbe {
             s.startHandshake();
             long handshakeMs = (System.nanoTime() - handshakeStarted) / 1_000_000; // how busy both ends are
             // The refusal of a TLS 1.3 relay comes one round trip after the handshake plus the relay's
-            // check of the certificate: wait four round trips, the handshake's time and 100 ms, at
-            // least 300 ms and at most 1.5 s, instead of a fixed 1.5 s that every start paid on a near
-            // relay. A loaded machine has a slow handshake, and so waits longer. (This start-up check
-            // is for a clear message; every new connection also holds its writes until the relay
-            // could have refused, so a refusal seen late still loses nothing.)
+            // check of the certificate: wait four round trips, twice the handshake's time and 100 ms,
+            // at least 1 s and at most 1.5 s. The wait overlaps the rest of the start (CollectorBeans),
+            // so it costs the first event little; with 300 ms a relay in a busy JVM was seen refusing
+            // after the probe had ended. Every new connection also holds its writes until the relay
+            // could have refused, so a refusal seen late still loses nothing.
             s.setSoTimeout((int) refusalWaitMs(connectMs, handshakeMs));
             try {
                 // a relay never writes to us: a read ends in the timeout, or shows the refusal
