@@ -17,8 +17,12 @@ public final class CollectorApplication implements CamelConfiguration {
         System.exit(run(args));
     }
 
+    /** A refusal of the client certificate found after the start (the process then exits 2). */
+    static final java.util.concurrent.atomic.AtomicReference<RuntimeException> LATE_REFUSAL = new java.util.concurrent.atomic.AtomicReference<>();
+
     /** The collector as a camel-main {@link Main}, not yet started (tests add override properties). */
     public static Main newMain() {
+        LATE_REFUSAL.set(null);
         Main main = new Main(); // no class: no classpath scanning, the beans are bound explicitly
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
         main.configure().addConfiguration(new CollectorApplication(main));
@@ -36,7 +40,8 @@ public final class CollectorApplication implements CamelConfiguration {
         stopOnSignal(main);
         try {
             int rc = main.run(args);
-            return rc;
+            SettingsException refused = settingsProblem(LATE_REFUSAL.get());
+            return refused != null ? badSettings(refused) : rc;
         } catch (Exception e) {
             SettingsException bad = settingsProblem(e);
             if (bad == null) {
@@ -63,7 +68,26 @@ public final class CollectorApplication implements CamelConfiguration {
         // a broken hand-edited route file stops the start with its file and line (exit code 2), before
         // any request to JumpCloud
         RouteFilesCheck.check(main.configure().getRoutesIncludePattern(), ServiceRoutes.TEMPLATE);
-        var settings = CollectorBeans.bind(context, Clock.systemUTC(), begun);
+        // a certificate the relay refuses after the handshake (TLS 1.3) stops the collector: exit code 2
+        var settings = CollectorBeans.bind(context, Clock.systemUTC(), begun, refused -> {
+            if (LATE_REFUSAL.compareAndSet(null, refused)) {
+                org.slf4j.LoggerFactory.getLogger(CollectorApplication.class).error("{}: the collector stops (nothing was sent)", refused.getMessage());
+                Thread stop = new Thread(() -> {
+                    try {
+                        // found while Camel still starts its routes: stop once it has started
+                        for (int i = 0; i < 600 && !context.isStarted() && !context.isStopping() && !context.isStopped(); i++) {
+                            Thread.sleep(50);
+                        }
+                        context.stop();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException e) {
+                        // stopping anyway
+                    }
+                }, "stop-on-refused-certificate");
+                stop.start();
+            }
+        });
         main.configure().addRoutesBuilder(new ServiceRoutes(settings.services(), settings.orgIds()));
     }
 

@@ -77,7 +77,7 @@ public final class CollectorBeans {
      * The first part of the start: the settings checked, the TLS files read and the relay probe
      * started (its wait for a refusal runs while the rest of the start goes on).
      */
-    public record Begun(CollectorSettings settings, DevoTlsMaterial tls, java.util.concurrent.CompletableFuture<Boolean> probe) {
+    public record Begun(CollectorSettings settings, DevoTlsMaterial tls, RelayProbe.Probe probe) {
     }
 
     public static Begun begin(CamelContext context, Clock clock) {
@@ -87,17 +87,26 @@ public final class CollectorBeans {
         }
         DevoTlsMaterial tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(), settings.caFile(), clock.instant());
         javax.net.ssl.SSLContext ssl = tls.sslContext();
-        return new Begun(settings, tls, java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> RelayProbe.run(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification())));
+        return new Begun(settings, tls, RelayProbe.start(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification()));
     }
 
-    /** Checks the settings, state directory and TLS files, then binds every bean. */
+    /**
+     * Checks the settings, state directory and TLS files, then binds every bean; the context starts
+     * only once the relay probe's verdict on the certificate came (an application embedding the
+     * routes sees a refused certificate as a failed start).
+     */
     public static CollectorSettings bind(CamelContext context, Clock clock) {
-        return bind(context, clock, begin(context, clock));
+        return bind(context, clock, begin(context, clock), null);
     }
 
-    /** The rest of the start after {@link #begin}: the state, the credentials check and every bean. */
-    public static CollectorSettings bind(CamelContext context, Clock clock, Begun begun) {
+    /**
+     * The rest of the start after {@link #begin}: the state, the credentials check and every bean.
+     * With {@code lateRefusal}, the context waits only for the probe's handshake; a refusal of the
+     * certificate found after it (TLS 1.3) goes to {@code lateRefusal} (the standalone collector stops),
+     * while every connection's writes wait for the verdict, so nothing is sent meanwhile.
+     */
+    public static CollectorSettings bind(CamelContext context, Clock clock, Begun begun,
+                                         java.util.function.Consumer<RuntimeException> lateRefusal) {
         CollectorSettings settings = begun.settings();
         Registry registry = context.getRegistry();
 
@@ -116,10 +125,9 @@ public final class CollectorBeans {
         tables.onFallback(metrics::fallback);
         PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock);
         pulls.loadStates();
-        // the relay probe waits for a refusal of the certificate (1 to 1.5 s): it runs while the rest
-        // starts, and the routes start only once it is done (a refusal stops the start)
+        // the relay probe waits for a refusal of the certificate (1 to 1.5 s) while the rest starts
         DevoTlsMaterial tls = begun.tls();
-        java.util.concurrent.CompletableFuture<Boolean> probe = begun.probe();
+        RelayProbe.Probe probe = begun.probe();
         CredentialsCheck.run(settings, budget, clock.instant());
 
         registry.bind("pulls", pulls);
@@ -153,11 +161,29 @@ public final class CollectorBeans {
             overrides.setProperty(DEVO_ENDPOINT, DRY_RUN_ENDPOINT);
             LOG.warn("devo.host is not set: DRY RUN, the Devo lines are printed to standard output and nothing is sent");
         } else {
-            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(tls.sslContext(), settings.hostnameVerification()));
-            java.util.concurrent.CompletableFuture<Boolean> relay = probe;
-            // called once the routes are built, before their consumers (the timers) start
+            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(tls.sslContext(), settings.hostnameVerification(),
+                    probe.verdict()));
+            // called once the routes are built, before their consumers (the timers) start: a refusal in
+            // the handshake (or one already found) fails the start; one found later goes to lateRefusal
             try {
-                context.addStartupListener((ctx, alreadyStarted) -> awaitProbe(relay));
+                context.addStartupListener((ctx, alreadyStarted) -> {
+                    if (lateRefusal == null) {
+                        awaitProbe(probe.verdict());
+                        return;
+                    }
+                    awaitProbe(probe.handshake());
+                    if (probe.verdict().isDone()) {
+                        awaitProbe(probe.verdict());
+                    } else {
+                        probe.verdict().whenComplete((ok, e) -> {
+                            if (e != null) {
+                                lateRefusal.accept(e instanceof java.util.concurrent.CompletionException c
+                                        && c.getCause() instanceof RuntimeException r ? r : e instanceof RuntimeException r ? r
+                                        : new IllegalStateException(e));
+                            }
+                        });
+                    }
+                });
             } catch (RuntimeException e) {
                 throw e; // a context started already runs it at once: the probe's refusal
             } catch (Exception e) {

@@ -41,6 +41,11 @@ public class JumpCloudDevoRoutes implements RoutesBuilder {
     public void addRoutesToCamelContext(CamelContext context) throws Exception {
         useDefaults(context);
         settings = CollectorBeans.bind(context, clock);
+        addRoutes(context, settings);
+    }
+
+    /** The jar's route template and the services' routes, once the beans are bound. */
+    static void addRoutes(CamelContext context, CollectorSettings settings) throws Exception {
         PluginHelper.getRoutesLoader(context).loadRoutes(resource(context, ROUTES));
         ServiceRoutes services = new ServiceRoutes(settings.services(), settings.orgIds());
         context.addRoutes(services);

@@ -19,22 +19,36 @@ public final class PageMemory {
         this.places = new Semaphore(pages, true);
     }
 
-    /** A body to read a page into, once a place is free; null when {@code giveUp} says so first. */
+    /** A place and a body of unknown size at once (tests); null when {@code giveUp} says so first. */
     PageBody acquire(BooleanSupplier giveUp) throws InterruptedException {
-        return acquire(-1, giveUp);
+        return place(giveUp) ? array(-1) : null;
     }
 
     /**
-     * A body for a page of {@code size} bytes (negative: unknown): the free array that fits it best,
-     * so the pages of a service with large events (MDM's are twice the others) do not make every
-     * array that large.
+     * A place for one page body, taken before its request leaves: a response is never left unread at
+     * JumpCloud while its page waits for memory (a server may drop a response it cannot write).
+     * False when {@code giveUp} says so first.
      */
-    PageBody acquire(long size, BooleanSupplier giveUp) throws InterruptedException {
+    boolean place(BooleanSupplier giveUp) throws InterruptedException {
         while (!places.tryAcquire(100, TimeUnit.MILLISECONDS)) {
             if (giveUp.getAsBoolean()) {
-                return null;
+                return false;
             }
         }
+        return true;
+    }
+
+    /** A place taken by {@link #place} whose page never got an array (its request failed). */
+    void releasePlace() {
+        places.release();
+    }
+
+    /**
+     * The array for a page of {@code size} bytes (negative: unknown), within a place already taken:
+     * the free array that fits it best, so the pages of a service with large events (MDM's are twice
+     * the others) do not make every array that large.
+     */
+    PageBody array(long size) {
         synchronized (free) {
             PageBody smallestFit = null;
             PageBody largest = null;

@@ -17,12 +17,12 @@ import org.apache.camel.Exchange;
  * body is still read and earlier pages are delivered: JumpCloud's answer time, the transfer and the
  * delivery overlap. Bounded twice: a route keeps at most {@value #PAGES_PER_ROUTE} page bodies in
  * memory (the one being delivered and the next), and all routes together at most
- * {@code collector.max-pages-in-memory}; a page whose headers came waits for a place before its body
- * is read (JumpCloud's connection then simply waits). At most {@value #AHEAD} requests run ahead of
- * the page being delivered.
+ * {@code collector.max-pages-in-memory}; a request leaves only once its page has a place, so no
+ * answer is left unread at JumpCloud. At most {@value #AHEAD} requests run ahead of the page being
+ * delivered.
  *
  * <p>Only the pull's own thread takes pages; page requests run on other threads and call
- * {@link #headers} and {@link #acquireBody}. Nothing here moves the checkpoint.
+ * {@link #acquirePlace} and {@link #headers}. Nothing here moves the checkpoint.
  */
 final class PagePipeline {
     static final int PAGES_PER_ROUTE = 2;
@@ -34,6 +34,7 @@ final class PagePipeline {
         final PagePipeline pipeline;
         volatile CompletableFuture<Exchange> answer;
         private final AtomicBoolean holdsRoute = new AtomicBoolean();
+        private final AtomicBoolean holdsPlace = new AtomicBoolean();
         private volatile PageBody body;
         /** The route's page before this one, until this one is placed: places go to a route's pages in their order. */
         private volatile Slot before;
@@ -47,9 +48,16 @@ final class PagePipeline {
             this.before = before;
         }
 
-        /** The array the page's body is read into (held from {@link #acquireBody} until released). */
-        PageBody body() {
-            return body;
+        /**
+         * The array the page's body is read into, chosen for its size once the headers came (the
+         * place was taken before the request left).
+         */
+        PageBody body(long size) {
+            PageBody b = body;
+            if (b == null) {
+                body = b = pipeline.memory.array(size);
+            }
+            return b;
         }
 
         /**
@@ -64,8 +72,12 @@ final class PagePipeline {
         private synchronized void releaseNow() {
             PageBody b = body;
             body = null;
-            if (b != null) {
-                pipeline.memory.release(b);
+            if (holdsPlace.compareAndSet(true, false)) {
+                if (b != null) {
+                    pipeline.memory.release(b); // the array and its place
+                } else {
+                    pipeline.memory.releasePlace();
+                }
             }
             if (holdsRoute.compareAndSet(true, false)) {
                 pipeline.route.release();
@@ -145,8 +157,11 @@ final class PagePipeline {
         }
     }
 
-    /** Page request thread: a place and an array for the page's body, before it is read; false when the pull no longer waits for it. */
-    boolean acquireBody(Slot slot, long size, BooleanSupplier stopping) throws InterruptedException {
+    /**
+     * Page request thread, before the request leaves: a place for the page's body (the route's, then
+     * the collector's); false when the pull no longer waits for it.
+     */
+    boolean acquirePlace(Slot slot, BooleanSupplier stopping) throws InterruptedException {
         BooleanSupplier giveUp = () -> closed || slot.dropped || stopping.getAsBoolean();
         try {
             // a route's pages take their places in their order: a later page holding the places the
@@ -168,9 +183,12 @@ final class PagePipeline {
                 }
             }
             slot.holdsRoute.set(true);
-            PageBody b = memory.acquire(size, giveUp);
-            slot.body = b;
-            if (b == null || closed) {
+            if (!memory.place(giveUp)) {
+                slot.releaseNow();
+                return false;
+            }
+            slot.holdsPlace.set(true);
+            if (closed) {
                 slot.releaseNow();
                 return false;
             }

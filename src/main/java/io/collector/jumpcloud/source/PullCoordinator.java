@@ -238,6 +238,10 @@ public final class PullCoordinator {
      */
     public void request(Exchange exchange) throws Exception {
         PageQuery q = query(exchange);
+        PagePipeline.Slot slot = exchange.getProperty(SLOT, PagePipeline.Slot.class);
+        if (slot != null && !slot.pipeline.acquirePlace(slot, () -> exchange.getContext().isStopping())) {
+            throw new StoppingException(); // its body will have memory: a place first, then the request
+        }
         if (!budget.acquire(() -> exchange.getContext().isStopping())) {
             throw new StoppingException();
         }
@@ -283,11 +287,8 @@ public final class PullCoordinator {
             // the headers announce a full page and its cursor: the next request can leave before this body is read
             boolean fullAhead = resultCount != null && resultCount >= usedLimit && cursor != null && !cursor.equals(q.searchAfter());
             slot.pipeline.headers(slot, fullAhead ? q.after(cursor, settings.pageSize()) : null);
-            if (!slot.pipeline.acquireBody(slot, length == null ? -1 : length, () -> exchange.getContext().isStopping())) {
-                throw new StoppingException();
-            }
         }
-        PageBody body = slot != null ? slot.body() : new PageBody(null, 0);
+        PageBody body = slot != null ? slot.body(length == null ? -1 : length) : new PageBody(null, 0);
         read(m, body, length == null ? -1 : length);
         String defaultService = "all".equals(q.service()) ? null : q.service();
         EventPage page = EventPage.parse(body, defaultService);

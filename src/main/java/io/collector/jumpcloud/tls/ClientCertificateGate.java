@@ -22,6 +22,12 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
     static final long MAX_WAIT_MS = 3000;
 
     private final long connectStartedNanos = System.nanoTime();
+    /** The start-up probe's verdict on the certificate: writes also wait for it (done at once after the start). */
+    private final java.util.concurrent.CompletableFuture<?> relayVerdict;
+
+    ClientCertificateGate(java.util.concurrent.CompletableFuture<?> relayVerdict) {
+        this.relayVerdict = relayVerdict;
+    }
     private final Queue<Object[]> held = new ArrayDeque<>();
     private boolean open;
     private boolean failed;
@@ -50,16 +56,32 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
             if (!e.isSuccess()) {
                 fail(ctx, e.cause());
             } else if (!"TLSv1.3".equals(ctx.pipeline().get(SslHandler.class).engine().getSession().getProtocol())) {
-                release(ctx); // TLS 1.2 refuses a client certificate inside the handshake
+                relayVerdict.whenComplete((ok, refused) -> ctx.executor().execute(() -> {
+                    if (refused != null) {
+                        failRefusedAtStart(ctx, refused);
+                    } else {
+                        release(ctx); // TLS 1.2 refuses a client certificate inside the handshake
+                    }
+                }));
             } else {
                 long handshakeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStartedNanos);
                 long wait = Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 2 * handshakeMs));
                 ctx.executor().schedule(() -> {
-                    if (ctx.channel().isActive()) {
-                        release(ctx);
-                    } else {
+                    if (!ctx.channel().isActive()) {
                         fail(ctx, null);
+                        return;
                     }
+                    // a connection made while the start-up probe still waits for the relay's verdict on
+                    // the certificate waits for it too: a refusal it finds fails these writes
+                    relayVerdict.whenComplete((ok, refused) -> ctx.executor().execute(() -> {
+                        if (refused != null) {
+                            failRefusedAtStart(ctx, refused);
+                        } else if (ctx.channel().isActive()) {
+                            release(ctx);
+                        } else {
+                            fail(ctx, null);
+                        }
+                    }));
                 }, wait, TimeUnit.MILLISECONDS);
             }
         }
@@ -95,20 +117,34 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
     }
 
     private void fail(ChannelHandlerContext ctx, Throwable cause) {
-        if (open || failed) {
-            return;
-        }
-        failed = true;
         IOException e = refused();
         if (cause != null) {
             e.initCause(cause);
         }
+        fail(ctx, e);
+    }
+
+    /** The start-up probe found the certificate refused: these writes fail with its finding. */
+    private void failRefusedAtStart(ChannelHandlerContext ctx, Throwable refusal) {
+        Throwable t = cause(refusal);
+        fail(ctx, new IOException(t.getMessage() + "; nothing was sent on this connection", t));
+    }
+
+    private void fail(ChannelHandlerContext ctx, IOException e) {
+        if (open || failed) {
+            return;
+        }
+        failed = true;
         Object[] w;
         while ((w = held.poll()) != null) {
             io.netty.util.ReferenceCountUtil.release(w[0]);
             ((ChannelPromise) w[1]).setFailure(e);
         }
         ctx.close();
+    }
+
+    private static Throwable cause(Throwable t) {
+        return t instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : t;
     }
 
     private static IOException refused() {

@@ -25,21 +25,29 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
     private final boolean verifyHostname;
     private final NettyProducer producer;
     private final Delegate camelPipeline;
+    private final java.util.concurrent.CompletableFuture<?> relayVerdict;
 
     public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname) {
-        this(sslContext, verifyHostname, null);
+        this(sslContext, verifyHostname, java.util.concurrent.CompletableFuture.completedFuture(true));
     }
 
-    private HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, NettyProducer producer) {
+    /** @param relayVerdict the start-up probe's verdict on the certificate: a connection's writes wait for it */
+    public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, java.util.concurrent.CompletableFuture<?> relayVerdict) {
+        this(sslContext, verifyHostname, null, relayVerdict);
+    }
+
+    private HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, NettyProducer producer,
+                                                  java.util.concurrent.CompletableFuture<?> relayVerdict) {
         this.sslContext = sslContext;
         this.verifyHostname = verifyHostname;
         this.producer = producer;
         this.camelPipeline = producer == null ? null : new Delegate(producer);
+        this.relayVerdict = relayVerdict;
     }
 
     @Override
     public ClientInitializerFactory createPipelineFactory(NettyProducer producer) {
-        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer);
+        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer, relayVerdict);
     }
 
     @Override
@@ -48,7 +56,7 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         camelPipeline.initChannel(ch);
         NettyConfiguration cfg = producer.getConfiguration();
         ch.pipeline().addFirst("ssl", new SslHandler(engine(cfg.getHost(), cfg.getPort())));
-        ch.pipeline().addAfter("ssl", "client-certificate-gate", new ClientCertificateGate());
+        ch.pipeline().addAfter("ssl", "client-certificate-gate", new ClientCertificateGate(relayVerdict));
         // the page's lines as bytes, LF-ended, without a String or a copy (the endpoint has no textline codec)
         ch.pipeline().addAfter("client-certificate-gate", "chunked-writes", new ChunkedWriteHandler());
         ch.pipeline().addAfter("chunked-writes", "devo-lines", DevoLineFramer.INSTANCE);

@@ -4,6 +4,7 @@ import io.collector.jumpcloud.config.CollectorSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -31,12 +32,42 @@ public final class RelayProbe {
         return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs + 2 * handshakeMs + 100));
     }
 
+    /**
+     * A probe running in the background: {@link #handshake} completes once the TLS handshake is done
+     * (true) or the relay could not be reached (false), or fails for a refused name or certificate seen
+     * in the handshake; {@link #verdict} completes after the wait for a TLS 1.3 refusal (true, false
+     * for unreachable) or fails with the refusal.
+     */
+    public record Probe(CompletableFuture<Boolean> handshake, CompletableFuture<Boolean> verdict) {
+    }
+
+    /** Starts the probe on a thread of its own. */
+    public static Probe start(SSLContext ctx, String host, int port, boolean verifyHostname) {
+        Probe p = new Probe(new CompletableFuture<>(), new CompletableFuture<>());
+        Thread t = new Thread(() -> {
+            try {
+                boolean reached = probe(ctx, host, port, verifyHostname, p.handshake());
+                p.handshake().complete(reached);
+                p.verdict().complete(reached);
+            } catch (RuntimeException e) {
+                p.handshake().completeExceptionally(e); // no effect once the handshake was done
+                p.verdict().completeExceptionally(e);
+            }
+        }, "devo-relay-probe");
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+
     /** @return true when the relay took the connection, false when it could not be reached (logged) */
     public static boolean run(SSLContext ctx, String host, int port, boolean verifyHostname) {
-        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-            long connectStarted = System.nanoTime();
-            s.connect(new InetSocketAddress(host, port), 10_000);
-            long connectMs = (System.nanoTime() - connectStarted) / 1_000_000; // about one round trip
+        return probe(ctx, host, port, verifyHostname, new CompletableFuture<>());
+    }
+
+    private static boolean probe(SSLContext ctx, String host, int port, boolean verifyHostname, CompletableFuture<Boolean> handshakeDone) {
+        AnsweredSocket tcp = new AnsweredSocket();
+        try (tcp; SSLSocket s = connect(ctx, tcp, host, port)) {
+            long connectMs = tcp.connectMs; // about one round trip
             SSLParameters p = s.getSSLParameters();
             p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             if (verifyHostname) {
@@ -50,12 +81,13 @@ public final class RelayProbe {
             long handshakeStarted = System.nanoTime();
             s.startHandshake();
             long handshakeMs = (System.nanoTime() - handshakeStarted) / 1_000_000; // how busy both ends are
+            handshakeDone.complete(true);
             // The refusal of a TLS 1.3 relay comes one round trip after the handshake plus the relay's
             // check of the certificate: wait four round trips, twice the handshake's time and 100 ms,
-            // at least 1 s and at most 1.5 s. The wait overlaps the rest of the start (CollectorBeans),
-            // so it costs the first event little; with 300 ms a relay in a busy JVM was seen refusing
-            // after the probe had ended. Every new connection also holds its writes until the relay
-            // could have refused, so a refusal seen late still loses nothing.
+            // at least 1 s and at most 1.5 s. At start this wait runs while the routes start
+            // (CollectorBeans): every new connection holds its writes until the relay could have
+            // refused, so nothing is lost meanwhile, and a refusal found here stops the collector.
+            // With 300 ms, a relay in a busy JVM was seen refusing after the probe had ended.
             s.setSoTimeout((int) refusalWaitMs(connectMs, handshakeMs));
             try {
                 // a relay never writes to us: a read ends in the timeout, or shows the refusal
@@ -79,9 +111,55 @@ public final class RelayProbe {
                     + " refused the TLS connection (" + e.getMessage() + "): check devo.tls.cert-file, devo.tls.key-file "
                     + "and devo.tls.ca-file, and that devo.host is the relay's name");
         } catch (IOException e) {
+            if (tcp.answered && !(e instanceof SocketTimeoutException)) {
+                // the relay answered our TLS hello, then broke the connection (a broken pipe when it
+                // closed on reading our certificate, before our last handshake message was out, or a
+                // reset): that is how its refusal of the certificate looks. A reset before any answer,
+                // or a silence, is an unreachable relay, retried.
+                throw new TlsSetupException(CollectorSettings.CERT_FILE, "the Devo relay " + host + ":" + port
+                        + " broke the TLS connection in the handshake (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "): it refused the connection; check devo.tls.cert-file, devo.tls.key-file and devo.tls.ca-file, "
+                        + "and that devo.host is the relay's name");
+            }
             LOG.warn("Cannot reach the Devo relay {}:{} now ({}: {}); the routes keep the events and retry at each pull",
                     host, port, e.getClass().getSimpleName(), e.getMessage());
             return false;
+        }
+    }
+
+    private static SSLSocket connect(SSLContext ctx, AnsweredSocket tcp, String host, int port) throws IOException {
+        long connectStarted = System.nanoTime();
+        tcp.connect(new InetSocketAddress(host, port), 10_000);
+        tcp.connectMs = (System.nanoTime() - connectStarted) / 1_000_000;
+        return (SSLSocket) ctx.getSocketFactory().createSocket(tcp, host, port, true);
+    }
+
+    /** The TCP connection under the probe's TLS: it notes whether the relay ever sent a byte. */
+    private static final class AnsweredSocket extends java.net.Socket {
+        volatile boolean answered;
+        long connectMs;
+        private java.io.InputStream in;
+
+        @Override
+        public synchronized java.io.InputStream getInputStream() throws IOException {
+            if (in == null) {
+                in = new java.io.FilterInputStream(super.getInputStream()) {
+                    @Override
+                    public int read() throws IOException {
+                        int b = super.read();
+                        answered |= b >= 0;
+                        return b;
+                    }
+
+                    @Override
+                    public int read(byte[] buf, int off, int len) throws IOException {
+                        int n = super.read(buf, off, len);
+                        answered |= n > 0;
+                        return n;
+                    }
+                };
+            }
+            return in;
         }
     }
 }

@@ -109,7 +109,7 @@ class PagePipelineTest {
         take(p, page(0));
         awaitSent(1);
         p.headers(sent(0), page(1));
-        // page 1's body asks for memory before page 0's: it waits for page 0 to get its place first
+        // page 1 asks for a place before page 0 does: it waits for page 0 to get its place first
         CompletableFuture<Boolean> later = CompletableFuture.supplyAsync(() -> acquire(p, sent(1)));
         Thread.sleep(300);
         assertFalse(later.isDone(), "page 1 waits for page 0");
@@ -123,7 +123,7 @@ class PagePipelineTest {
 
     private static boolean acquire(PagePipeline p, PagePipeline.Slot s) {
         try {
-            return p.acquireBody(s, 100, () -> false);
+            return p.acquirePlace(s, () -> false);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }

@@ -185,6 +185,66 @@ public final class TestPki {
         return serverContext(serverKeys, serverCert, otherCa);
     }
 
+    /**
+     * The relay's good certificate and CA, but it takes {@code delay} to look at a client certificate
+     * and then refuses it: a busy relay whose TLS 1.3 refusal comes well after our handshake ended.
+     */
+    public SSLContext slowRefusingServerContext(Duration delay) throws Exception {
+        javax.net.ssl.X509ExtendedTrustManager slowNo = new javax.net.ssl.X509ExtendedTrustManager() {
+            private void refuse() throws java.security.cert.CertificateException {
+                try {
+                    Thread.sleep(delay.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new java.security.cert.CertificateException("this relay does not take this client (test)");
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) throws java.security.cert.CertificateException {
+                refuse();
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) throws java.security.cert.CertificateException {
+                refuse();
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+                refuse();
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) throws java.security.cert.CertificateException {
+                throw new java.security.cert.CertificateException("a relay trusts no server");
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) throws java.security.cert.CertificateException {
+                throw new java.security.cert.CertificateException("a relay trusts no server");
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+                throw new java.security.cert.CertificateException("a relay trusts no server");
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[] {caCert};
+            }
+        };
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("server", serverKeys.getPrivate(), "x".toCharArray(), new X509Certificate[] {serverCert, caCert});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "x".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {slowNo}, null);
+        return ctx;
+    }
+
     public SSLContext wrongSanServerContext() throws Exception {
         Instant now = Instant.now();
         KeyPair keys = rsa();
