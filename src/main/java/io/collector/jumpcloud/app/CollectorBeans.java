@@ -122,7 +122,6 @@ public final class CollectorBeans {
                 name -> context.getPropertiesComponent().resolveProperty(name));
         RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
         CollectorMetrics metrics = new CollectorMetrics(meterRegistry(context), clock);
-        tables.onFallback(metrics::fallback);
         PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock);
         pulls.loadStates();
         // the relay probe waits for a refusal of the certificate (1 to 1.5 s) while the rest starts

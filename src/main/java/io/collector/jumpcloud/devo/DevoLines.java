@@ -25,6 +25,8 @@ public final class DevoLines implements AggregationStrategy {
     public static final String COUNT = "devoLines";
     /** Exchange property a hand-edited route sets to true to keep an event out of Devo (README "Editing the routes"). */
     public static final String DROP = "devoDrop";
+    /** Exchange property: the page's lines sent to the fallback table, by event service (a map; absent when none). */
+    public static final String FALLBACK = "devoFallbackLines";
     private static final String BUFFER = "devoLinesBuffer";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,6 +53,10 @@ public final class DevoLines implements AggregationStrategy {
             if (table == null) {
                 table = tables.tableFor(null);
             }
+            String service = newExchange.getMessage().getHeader(io.collector.jumpcloud.source.EventHeaders.SERVICE, String.class);
+            if (tables.isFallback(table, service)) {
+                buffer.fallback(service);
+            }
             Object body = newExchange.getMessage().getBody();
             byte[] prefix = format.prefix(table);
             if (body instanceof DiEvent e && e.isPlainOneLineAscii()) {
@@ -72,6 +78,11 @@ public final class DevoLines implements AggregationStrategy {
         exchange.removeProperty(BUFFER);
         int count = buffer == null ? 0 : buffer.count();
         exchange.setProperty(COUNT, count);
+        if (buffer != null && !buffer.fallbackLines().isEmpty()) {
+            exchange.setProperty(FALLBACK, buffer.fallbackLines());
+        } else {
+            exchange.removeProperty(FALLBACK); // not a failed page's, left over
+        }
         exchange.getMessage().setBody(count == 0 ? null : buffer);
     }
 

@@ -20,6 +20,8 @@ public final class DevoPage {
     private int[] lengths = new int[1024];
     private long bytes;
     private int count;
+    /** Lines that went to the fallback table, by the event's service ("" for none); null when none did. */
+    private java.util.Map<String, Integer> fallback;
 
     void add(byte[] prefix, Object payload, int length) {
         if (count == prefixes.length) {
@@ -33,6 +35,18 @@ public final class DevoPage {
         lengths[count] = length;
         count++;
         bytes += prefix.length + length + 1L;
+    }
+
+    void fallback(String service) {
+        if (fallback == null) {
+            fallback = new java.util.TreeMap<>();
+        }
+        fallback.merge(service == null ? "" : service, 1, Integer::sum);
+    }
+
+    /** Lines sent to the fallback table, by the event's service ("" for an event without one). */
+    public java.util.Map<String, Integer> fallbackLines() {
+        return fallback == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(fallback);
     }
 
     /** The number of lines. */

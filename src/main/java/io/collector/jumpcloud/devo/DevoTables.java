@@ -17,7 +17,6 @@ public final class DevoTables {
     private final String fallback;
     private final LongAdder fallbackEvents = new LongAdder();
     private final Map<String, Boolean> warned = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile java.util.function.Consumer<String> onFallback = s -> { };
 
     private final java.util.function.Function<String, java.util.Optional<String>> setting;
     private final Map<String, String> found = new java.util.concurrent.ConcurrentHashMap<>();
@@ -48,7 +47,6 @@ public final class DevoTables {
             }
         }
         fallbackEvents.increment();
-        onFallback.accept(service);
         if (warned.putIfAbsent(String.valueOf(service), Boolean.TRUE) == null) {
             if (service == null) {
                 LOG.warn("Events without a service field go to the fallback table {} (devo.table.fallback)", fallback);
@@ -71,9 +69,15 @@ public final class DevoTables {
         }
     }
 
-    /** Told the service of each event sent to the fallback table (the metrics count them). */
-    public void onFallback(java.util.function.Consumer<String> listener) {
-        this.onFallback = listener;
+    /**
+     * Whether an event of {@code service} given {@code table} went to the fallback table (and not to a
+     * table of its own that happens to be the same): the metrics count these per route.
+     */
+    public boolean isFallback(String table, String service) {
+        if (!fallback.equals(table)) {
+            return false;
+        }
+        return service == null || !tables.containsKey(service) && found.getOrDefault(service, "").isEmpty();
     }
 
     public String fallbackTable() {

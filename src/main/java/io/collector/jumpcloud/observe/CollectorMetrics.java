@@ -61,16 +61,20 @@ public final class CollectorMetrics {
         counter("jumpcloud.count.check.mismatches", "windows where JumpCloud counted more events than were sent", service, org).increment();
     }
 
-    /** An event of {@code eventService} went to the fallback table. */
-    public void fallback(String eventService) {
-        Counter.builder("jumpcloud.events.fallback").description("events routed to the fallback table")
-                .tag("event_service", eventService == null ? "" : eventService).register(registry).increment();
+    /** {@code n} events of {@code eventService} ("" for none) that a route sent to the fallback table. */
+    public void fallback(String service, String org, String eventService, long n) {
+        Counter.builder("jumpcloud.events.fallback").description("events sent to the fallback table").tag("service", service)
+                .tag("org", org == null ? "" : org).tag("event_service", eventService == null ? "" : eventService)
+                .register(registry).increment(n);
     }
 
-    /** An API answer: its HTTP status, or "error" for a network failure. */
-    public void apiRequest(String service, String org, String status) {
+    /**
+     * An API answer: its HTTP status, or "error" for a network failure; {@code endpoint} is "events"
+     * (the pages) or "events/count" (the count check).
+     */
+    public void apiRequest(String service, String org, String endpoint, String status) {
         Counter.builder("jumpcloud.api.requests").description("JumpCloud API requests by answer").tag("service", service)
-                .tag("org", org == null ? "" : org).tag("status", status).register(registry).increment();
+                .tag("org", org == null ? "" : org).tag("endpoint", endpoint).tag("status", status).register(registry).increment();
     }
 
     public void retry(String service, String org) {

@@ -22,11 +22,18 @@ public final class EventCounts {
 
     private final CollectorSettings settings;
     private final RequestBudget budget;
+    private final Answers answers;
+
+    /** Told each answer: its HTTP status, or "error" when none came (the metrics count them). */
+    public interface Answers {
+        void answered(String service, String org, String status);
+    }
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    public EventCounts(CollectorSettings settings, RequestBudget budget) {
+    public EventCounts(CollectorSettings settings, RequestBudget budget, Answers answers) {
         this.settings = settings;
         this.budget = budget;
+        this.answers = answers;
     }
 
     /** Events with a timestamp in [from, to). */
@@ -47,7 +54,14 @@ public final class EventCounts {
         if (org != null && !org.isEmpty()) {
             req.header("x-org-id", org);
         }
-        HttpResponse<String> res = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res;
+        try {
+            res = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            answers.answered(service, org, "error");
+            throw e;
+        }
+        answers.answered(service, org, Integer.toString(res.statusCode()));
         if (res.statusCode() != 200) {
             throw new IOException("/events/count answered HTTP " + res.statusCode() + ": " + abbreviate(res.body()));
         }

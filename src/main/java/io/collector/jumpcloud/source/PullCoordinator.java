@@ -72,7 +72,7 @@ public final class PullCoordinator {
         this.clock = clock;
         this.tables = tables;
         this.budget = budget;
-        this.counts = new EventCounts(settings, budget);
+        this.counts = new EventCounts(settings, budget, (service, org, status) -> metrics.apiRequest(service, org, "events/count", status));
         this.pageMemory = new PageMemory(settings.maxPagesInMemory());
         this.retry = new RetryPolicy(settings.maxRetries(), settings.retryDelayMs(), settings.retryMaxDelayMs());
     }
@@ -197,7 +197,7 @@ public final class PullCoordinator {
         }
         EventPage page = fetched.page();
         pull.nextPage(page, fetched.cursor(), fetched.full());
-        metrics.apiRequest(pull.service(), pull.org(), "200");
+        metrics.apiRequest(pull.service(), pull.org(), "events", "200");
         metrics.received(pull.service(), pull.org(), page.size());
         Message m = exchange.getMessage();
         m.removeHeaders("*");
@@ -344,6 +344,9 @@ public final class PullCoordinator {
             pull.pipeline().delivered(); // its body may leave memory: the next page's body may be read
         }
         metrics.sent(pull.service(), pull.org(), lines, bytes);
+        if (exchange.removeProperty(DevoLines.FALLBACK) instanceof java.util.Map<?, ?> fallback && lines > 0) {
+            fallback.forEach((eventService, n) -> metrics.fallback(pull.service(), pull.org(), (String) eventService, ((Number) n).longValue()));
+        }
         metrics.pageDelivered(pull.service(), pull.org());
         metrics.duplicates(pull.service(), pull.org(), page.size() - lines);
         if (lines > 0) {
@@ -482,9 +485,9 @@ public final class PullCoordinator {
         Pull pull = pull(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (e instanceof HttpOperationFailedException h) {
-            metrics.apiRequest(pull.service(), pull.org(), Integer.toString(h.getStatusCode()));
+            metrics.apiRequest(pull.service(), pull.org(), "events", Integer.toString(h.getStatusCode()));
         } else if (!(e instanceof BadPageException) && !pull.hasPage()) {
-            metrics.apiRequest(pull.service(), pull.org(), "error");
+            metrics.apiRequest(pull.service(), pull.org(), "events", "error");
         }
         if (!RetryPolicy.retryable(e)) {
             throw e;

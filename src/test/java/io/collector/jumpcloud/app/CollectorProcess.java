@@ -57,6 +57,7 @@ final class CollectorProcess implements AutoCloseable {
         // nothing from the developer's own environment leaks into the run
         pb.environment().keySet().removeIf(k -> k.startsWith("JUMPCLOUD_") || k.startsWith("DEVO_") || k.startsWith("COLLECTOR_"));
         pb.environment().putAll(env);
+        pb.environment().putIfAbsent("CAMEL_SERVER_PORT", "0"); // any free port, unless the test queries it
         process = pb.start();
         return this;
     }

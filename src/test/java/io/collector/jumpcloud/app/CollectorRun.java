@@ -20,6 +20,7 @@ final class CollectorRun implements AutoCloseable {
         set("jumpcloud.poll-interval", "500");
         set("devo.hostname", "test-collector");
         set("camel.main.shutdown-timeout", "5");
+        set("camel.server.port", "0"); // any free port: a developer's own 9876 in use breaks nothing (tests that query it set one)
     }
 
     /** A jumpcloud.historic-date-utc value. */

@@ -102,13 +102,20 @@ class CompletenessTest {
             List<String> hidden = List.of(events.get(17).id(), events.get(2500).id(), events.get(5990).id());
             sim.hideOnce(hidden);
             Path state = dir.resolve("state");
+            int port = HealthAndMetricsTest.freePort();
+            String metrics = "http://127.0.0.1:" + port;
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
                     .set("jumpcloud.page-size", "1000").set("jumpcloud.poll-interval", "300")
                     .set("jumpcloud.historic-date-utc", CollectorRun.historic(from))
+                    .set("camel.server.port", Integer.toString(port))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
                 CollectorRun.await(() -> devo.lineCount() >= events.size(), Duration.ofSeconds(60), "every event, the hidden ones included");
                 Thread.sleep(1000);
+                // what an operator's dashboard shows: the windows found short, and the events they recovered
+                assertEquals(3, HealthAndMetricsTest.metric(metrics, "jumpcloud_events_recovered_total", "service=\"all\""), 0.0);
+                double mismatches = HealthAndMetricsTest.metric(metrics, "jumpcloud_count_check_mismatches_total", "service=\"all\"");
+                assertTrue(mismatches >= 1 && mismatches <= 3, "windows found short: " + mismatches);
             }
             DevoLinesOnTheWire.assertExactlyOnce(events, devo.lines(), "test-collector");
             assertTrue(log.contains("Count check: JumpCloud counts"), "the shortfall is logged");

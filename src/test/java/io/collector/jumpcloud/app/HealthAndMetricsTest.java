@@ -54,8 +54,13 @@ class HealthAndMetricsTest {
                 // each pull reads the checkpoint's second again: those come back and are dropped as duplicates
                 assertEquals(metric(base, "jumpcloud_events_received_total", "service=\"all\""),
                         900 + metric(base, "jumpcloud_events_duplicates_total", "service=\"all\""), 0.0);
-                assertEquals(300, metric(base, "jumpcloud_events_fallback_total", "event_service=\"alerts\""), 0.0);
-                assertTrue(metric(base, "jumpcloud_api_requests_total", "status=\"200\"") >= 3, metrics);
+                assertEquals(300, metric(base, "jumpcloud_events_fallback_total", "event_service=\"alerts\",org=\"\",service=\"all\""), 0.0, metrics);
+                assertTrue(metric(base, "jumpcloud_api_requests_total", "endpoint=\"events\",org=\"\",service=\"all\",status=\"200\"") >= 9, metrics);
+                // the count check asks JumpCloud for the closed windows of the hour read
+                CollectorRun.await(() -> metric(base, "jumpcloud_api_requests_total", "endpoint=\"events/count\",org=\"\",service=\"all\",status=\"200\"") >= 1,
+                        Duration.ofSeconds(10), "count requests counted");
+                assertTrue(Double.isNaN(metric(base, "jumpcloud_count_check_mismatches_total", "service=\"all\""))
+                        || metric(base, "jumpcloud_count_check_mismatches_total", "service=\"all\"") == 0, "nothing missing: " + metrics);
                 assertTrue(metric(base, "devo_bytes_sent_total", "service=\"all\"") > 900 * 100, "bytes sent");
                 assertEquals(1, metric(base, "devo_connection_up", ""), 0.0);
                 double lag = metric(base, "jumpcloud_lag_seconds", "service=\"all\"");
@@ -80,6 +85,14 @@ class HealthAndMetricsTest {
                 try (TlsLineReceiver back = TlsLineReceiver.start(pki, true, devoPort)) {
                     CollectorRun.await(() -> back.lineCount() >= 20, Duration.ofSeconds(30), "the events after the outage");
                     CollectorRun.await(() -> get(base + "/observe/health").statusCode() == 200, Duration.ofSeconds(10), "readiness UP");
+
+                    // JumpCloud answers a 503 once: counted by status, retried, and the events still come
+                    double retries = orZero(metric(base, "jumpcloud_api_retries_total", "service=\"all\""));
+                    sim.failNext(503);
+                    sim.addEvents(f.series(List.of("sso"), Instant.now().minusSeconds(3), Duration.ofMillis(10), 5));
+                    CollectorRun.await(() -> back.lineCount() >= 25, Duration.ofSeconds(30), "the events after the 503");
+                    assertEquals(1, metric(base, "jumpcloud_api_requests_total", "endpoint=\"events\",org=\"\",service=\"all\",status=\"503\""), 0.0);
+                    assertTrue(metric(base, "jumpcloud_api_retries_total", "service=\"all\"") >= retries + 1, "the retry is counted");
                 }
             }
             log.assertNoSecrets(JumpCloudSimulator.DEFAULT_API_KEY, pki.clientKey());
@@ -122,6 +135,10 @@ class HealthAndMetricsTest {
                 assertTrue(get(base + "/observe/health").body().contains("has neither completed a pull nor delivered a page"));
             }
         }
+    }
+
+    static double orZero(double v) {
+        return Double.isNaN(v) ? 0 : v;
     }
 
     static int freePort() throws java.io.IOException {
