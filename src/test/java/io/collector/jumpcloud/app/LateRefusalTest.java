@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,59 +40,58 @@ class LateRefusalTest {
     @TempDir
     Path dir;
 
+    private final Instant from = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    private final CompletableFuture<Boolean> verdict = new CompletableFuture<>();
+    private final List<RuntimeException> refusals = new CopyOnWriteArrayList<>();
+    private JumpCloudSimulator sim;
+    private TlsLineReceiver relay;
+    private CamelContext context;
+
+    /** The collector runs, has its first page in hand and a connection open, and waits for the verdict. */
+    @BeforeEach
+    void startWithTheVerdictHeldBack() throws Exception {
+        sim = new JumpCloudSimulator();
+        relay = TlsLineReceiver.start(pki, true);
+        sim.addEvents(new EventFactory().series(List.of("sso", "directory"), from, Duration.ofMillis(50), EVENTS));
+        context = collector();
+        CollectorRun.await(() -> sim.eventRequests().size() >= 1, Duration.ofSeconds(10), "the first page is fetched");
+        Thread.sleep(1500);
+        assertEquals(0, relay.lines().size(), "nothing is written before the verdict");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (context != null) {
+            context.stop();
+        }
+        relay.close();
+        sim.close();
+    }
+
     @Test
     void aRefusalFoundAfterTheStartSendsNothingAndKeepsTheCheckpoint() throws Exception {
-        Instant from = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver relay = TlsLineReceiver.start(pki, true)) {
-            sim.addEvents(new EventFactory().series(List.of("sso", "directory"), from, Duration.ofMillis(50), EVENTS));
-            CompletableFuture<Boolean> verdict = new CompletableFuture<>();
-            List<RuntimeException> refusals = new CopyOnWriteArrayList<>();
-            CamelContext context = collector(sim, relay, from, verdict, refusals);
-            try {
-                CollectorRun.await(() -> sim.eventRequests().size() >= 1, Duration.ofSeconds(10), "the first page is fetched");
-                Thread.sleep(1500); // the page is in hand and its connection open: it waits for the verdict
-                assertEquals(0, relay.lines().size(), "nothing is written before the verdict");
-
-                verdict.completeExceptionally(new TlsSetupException(CollectorSettings.CERT_FILE,
-                        "the Devo relay refused the TLS connection (test): check devo.tls.cert-file"));
-                CollectorRun.await(() -> !refusals.isEmpty(), Duration.ofSeconds(5), "the refusal reaches the collector");
-                assertTrue(refusals.get(0).getMessage().contains("check devo.tls.cert-file"), refusals.get(0).getMessage());
-                Thread.sleep(1000);
-                assertEquals(0, relay.lines().size(), "the held writes failed: nothing reached the relay");
-            } finally {
-                context.stop();
-            }
-            var state = new StateStore(dir.resolve("state")).load("all");
-            assertTrue(state.isEmpty() || !state.get().lastPolledTimestamp().isAfter(from),
-                    "the checkpoint did not move past events that were not sent: " + state);
-        }
+        verdict.completeExceptionally(new TlsSetupException(CollectorSettings.CERT_FILE,
+                "the Devo relay refused the TLS connection (test): check devo.tls.cert-file"));
+        CollectorRun.await(() -> !refusals.isEmpty(), Duration.ofSeconds(5), "the refusal reaches the collector");
+        assertTrue(refusals.get(0).getMessage().contains("check devo.tls.cert-file"), refusals.get(0).getMessage());
+        Thread.sleep(1000);
+        assertEquals(0, relay.lines().size(), "the held writes failed: nothing reached the relay");
+        context.stop();
+        var state = new StateStore(dir.resolve("state")).load("all");
+        assertTrue(state.isEmpty() || !state.get().lastPolledTimestamp().isAfter(from),
+                "the checkpoint did not move past events that were not sent: " + state);
     }
 
     @Test
     void anAcceptanceFoundAfterTheStartLetsTheHeldPagesGo() throws Exception {
-        Instant from = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver relay = TlsLineReceiver.start(pki, true)) {
-            sim.addEvents(new EventFactory().series(List.of("sso", "directory"), from, Duration.ofMillis(50), EVENTS));
-            CompletableFuture<Boolean> verdict = new CompletableFuture<>();
-            List<RuntimeException> refusals = new CopyOnWriteArrayList<>();
-            CamelContext context = collector(sim, relay, from, verdict, refusals);
-            try {
-                CollectorRun.await(() -> sim.eventRequests().size() >= 1, Duration.ofSeconds(10), "the first page is fetched");
-                Thread.sleep(1500);
-                assertEquals(0, relay.lines().size(), "nothing is written before the verdict");
-                verdict.complete(true);
-                CollectorRun.await(() -> relay.lines().size() >= EVENTS, Duration.ofSeconds(20), "every event reaches the relay");
-                assertEquals(EVENTS, relay.lines().size(), "each event once");
-                assertTrue(refusals.isEmpty(), String.valueOf(refusals));
-            } finally {
-                context.stop();
-            }
-        }
+        verdict.complete(true);
+        CollectorRun.await(() -> relay.lines().size() >= EVENTS, Duration.ofSeconds(20), "every event reaches the relay");
+        assertEquals(EVENTS, relay.lines().size(), "each event once");
+        assertTrue(refusals.isEmpty(), String.valueOf(refusals));
     }
 
     /** The embedded collector, bound with a relay probe whose handshake is done and whose verdict is the test's. */
-    private CamelContext collector(JumpCloudSimulator sim, TlsLineReceiver relay, Instant from, CompletableFuture<Boolean> verdict,
-                                   List<RuntimeException> refusals) throws Exception {
+    private CamelContext collector() throws Exception {
         CamelContext context = new DefaultCamelContext();
         var pc = context.getPropertiesComponent();
         pc.addInitialProperty("jumpcloud.api-key", JumpCloudSimulator.DEFAULT_API_KEY);
