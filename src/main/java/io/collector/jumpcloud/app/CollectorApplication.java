@@ -17,16 +17,22 @@ public final class CollectorApplication implements CamelConfiguration {
         System.exit(run(args));
     }
 
-    /** A refusal of the client certificate found after the start (the process then exits 2). */
-    static final java.util.concurrent.atomic.AtomicReference<RuntimeException> LATE_REFUSAL = new java.util.concurrent.atomic.AtomicReference<>();
-
     /** The collector as a camel-main {@link Main}, not yet started (tests add override properties). */
     public static Main newMain() {
-        LATE_REFUSAL.set(null);
         Main main = new Main(); // no class: no classpath scanning, the beans are bound explicitly
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
         main.configure().addConfiguration(new CollectorApplication(main));
         return main;
+    }
+
+    /** A refusal of the client certificate that this run found after its start (it then exits 2); null if none. */
+    static RuntimeException lateRefusal(Main main) {
+        for (Object c : main.configure().getConfigurations()) {
+            if (c instanceof CollectorApplication app) {
+                return app.lateRefusal.get();
+            }
+        }
+        return null;
     }
 
     public static int run(String[] args) throws Exception {
@@ -40,8 +46,16 @@ public final class CollectorApplication implements CamelConfiguration {
         stopOnSignal(main);
         try {
             int rc = main.run(args);
-            SettingsException refused = settingsProblem(LATE_REFUSAL.get());
-            return refused != null ? badSettings(refused) : rc;
+            RuntimeException late = lateRefusal(main);
+            if (late != null) {
+                SettingsException refused = settingsProblem(late);
+                if (refused != null) {
+                    return badSettings(refused);
+                }
+                System.err.println("ERROR: the check of the Devo relay failed: " + late.getMessage() + " (nothing was sent)");
+                return 2;
+            }
+            return rc;
         } catch (Exception e) {
             SettingsException bad = settingsProblem(e);
             if (bad == null) {
@@ -55,6 +69,7 @@ public final class CollectorApplication implements CamelConfiguration {
     }
 
     private final Main main;
+    private final java.util.concurrent.atomic.AtomicReference<RuntimeException> lateRefusal = new java.util.concurrent.atomic.AtomicReference<>();
 
     private CollectorApplication(Main main) {
         this.main = main;
@@ -70,11 +85,12 @@ public final class CollectorApplication implements CamelConfiguration {
         RouteFilesCheck.check(main.configure().getRoutesIncludePattern(), ServiceRoutes.TEMPLATE);
         // a certificate the relay refuses after the handshake (TLS 1.3) stops the collector: exit code 2
         var settings = CollectorBeans.bind(context, Clock.systemUTC(), begun, refused -> {
-            if (LATE_REFUSAL.compareAndSet(null, refused)) {
+            if (lateRefusal.compareAndSet(null, refused)) {
                 org.slf4j.LoggerFactory.getLogger(CollectorApplication.class).error("{}: the collector stops (nothing was sent)", refused.getMessage());
                 Thread stop = new Thread(() -> {
                     try {
-                        // found while Camel still starts its routes: stop once it has started
+                        // found while Camel still starts its routes: stop once it has started (or failed to)
+                        // (the refusal is heard from the startup listener on: the context is starting; a failed start reads as stopped)
                         for (int i = 0; i < 600 && !context.isStarted() && !context.isStopping() && !context.isStopped(); i++) {
                             Thread.sleep(50);
                         }
@@ -85,6 +101,7 @@ public final class CollectorApplication implements CamelConfiguration {
                         // stopping anyway
                     }
                 }, "stop-on-refused-certificate");
+                stop.setDaemon(true);
                 stop.start();
             }
         });

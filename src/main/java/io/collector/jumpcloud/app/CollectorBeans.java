@@ -77,17 +77,17 @@ public final class CollectorBeans {
      * The first part of the start: the settings checked, the TLS files read and the relay probe
      * started (its wait for a refusal runs while the rest of the start goes on).
      */
-    public record Begun(CollectorSettings settings, DevoTlsMaterial tls, RelayProbe.Probe probe) {
+    public record Begun(CollectorSettings settings, DevoTlsMaterial tls, javax.net.ssl.SSLContext ssl, RelayProbe.Probe probe) {
     }
 
     public static Begun begin(CamelContext context, Clock clock) {
         CollectorSettings settings = settings(context, clock);
         if (settings.dryRun()) {
-            return new Begun(settings, null, null);
+            return new Begun(settings, null, null, null);
         }
         DevoTlsMaterial tls = DevoTlsMaterial.load(settings.certFile(), settings.keyFile(), settings.keyPassword(), settings.caFile(), clock.instant());
         javax.net.ssl.SSLContext ssl = tls.sslContext();
-        return new Begun(settings, tls, RelayProbe.start(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification()));
+        return new Begun(settings, tls, ssl, RelayProbe.start(ssl, settings.devoHost(), settings.devoPort(), settings.hostnameVerification()));
     }
 
     /**
@@ -160,7 +160,7 @@ public final class CollectorBeans {
             overrides.setProperty(DEVO_ENDPOINT, DRY_RUN_ENDPOINT);
             LOG.warn("devo.host is not set: DRY RUN, the Devo lines are printed to standard output and nothing is sent");
         } else {
-            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(tls.sslContext(), settings.hostnameVerification(),
+            registry.bind("devoTls", new HostVerifyingClientInitializerFactory(begun.ssl(), settings.hostnameVerification(),
                     probe.verdict()));
             // called once the routes are built, before their consumers (the timers) start: a refusal in
             // the handshake (or one already found) fails the start; one found later goes to lateRefusal

@@ -76,9 +76,9 @@ public final class SeenIds {
         delivered.forEach(f -> ids.add(f.hi(), f.lo()));
     }
 
-    /** The ids added since the last commit are delivered; returns them. */
-    public synchronized Delivered commit() {
-        Delivered d = new Delivered(uncommitted);
+    /** The ids added since the last commit are delivered; returns them when {@code wanted}, else null (no set built). */
+    public synchronized Delivered commit(boolean wanted) {
+        Delivered d = wanted ? new Delivered(uncommitted) : null;
         uncommitted.clear();
         return d;
     }

@@ -27,15 +27,45 @@ public final class DevoLineFramer extends ChannelOutboundHandlerAdapter {
     private DevoLineFramer() {
     }
 
+    /** The bytes {@link #write} puts on the connection for {@code body} (UTF-8, LF-ended), without copying it. */
+    public static long wireLength(Object body) {
+        if (body instanceof DevoPage p) {
+            return p.byteLength();
+        }
+        if (body instanceof byte[] b) {
+            return b.length + (endsWithLf(b) ? 0 : 1);
+        }
+        if (body instanceof CharSequence cs) {
+            long n = 0;
+            for (int i = 0; i < cs.length(); i++) {
+                char c = cs.charAt(i);
+                n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            }
+            return n + (endsWithLf(cs) ? 0 : 1);
+        }
+        if (body instanceof ByteBuf b) {
+            return b.writerIndex(); // read after the write: what was in it
+        }
+        return 0;
+    }
+
+    private static boolean endsWithLf(byte[] b) {
+        return b.length > 0 && b[b.length - 1] == '\n';
+    }
+
+    private static boolean endsWithLf(CharSequence s) {
+        return s.length() > 0 && s.charAt(s.length() - 1) == '\n';
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof DevoPage page) {
             // streamed by the ChunkedWriteHandler next in the pipeline, as fast as the connection takes it
             ctx.write(page.chunks(CHUNK), promise);
         } else if (msg instanceof byte[] b) {
-            ctx.write(b.length > 0 && b[b.length - 1] == '\n' ? Unpooled.wrappedBuffer(b) : Unpooled.wrappedBuffer(b, LF), promise);
+            ctx.write(endsWithLf(b) ? Unpooled.wrappedBuffer(b) : Unpooled.wrappedBuffer(b, LF), promise);
         } else if (msg instanceof CharSequence s) {
-            CharSequence line = s.length() > 0 && s.charAt(s.length() - 1) == '\n' ? s : s + "\n";
+            CharSequence line = endsWithLf(s) ? s : s + "\n";
             ByteBuf buf = ByteBufUtil.encodeString(ctx.alloc(), CharBuffer.wrap(line), StandardCharsets.UTF_8);
             ctx.write(buf, promise);
         } else {

@@ -50,11 +50,11 @@ public final class DevoLines implements AggregationStrategy {
         }
         if (!dropped(newExchange)) {
             String table = newExchange.getMessage().getHeader(TABLE, String.class);
-            if (table == null) {
-                table = tables.tableFor(null);
-            }
             String service = newExchange.getMessage().getHeader(io.collector.jumpcloud.source.EventHeaders.SERVICE, String.class);
-            if (tables.isFallback(table, service)) {
+            if (table == null) {
+                table = tables.tableFor(null); // a hand-edited route that set no table: the fallback, whatever the service
+                buffer.fallback(service);
+            } else if (tables.isFallback(table, service)) {
                 buffer.fallback(service);
             }
             Object body = newExchange.getMessage().getBody();

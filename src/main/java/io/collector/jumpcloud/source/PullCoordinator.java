@@ -131,7 +131,8 @@ public final class PullCoordinator {
         // after their timestamp are there when their second is read. No end_time with a lag of 0.
         Instant end = now.minusSeconds(settings.lagSeconds()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         boolean pending = p.ledger() != null && !p.ledger().pending().isEmpty();
-        if (settings.lagSeconds() > 0 && !end.isAfter(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) && !pending) {
+        boolean withinLag = settings.lagSeconds() > 0 && !end.isAfter(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        if (withinLag && !pending) {
             // end_time must come after start_time: nothing older than the lag is new yet
             LOG.info("[{}] Nothing to read yet: the checkpoint {} is within the lag ({} s) of now", p.name(), start, settings.lagSeconds());
             p.finished();
@@ -143,7 +144,7 @@ public final class PullCoordinator {
                 p.seen().duplicates());
         exchange.setProperty(PULL, pull);
         exchange.setProperty(EventIdRepository.PARTITION, p.stateKey());
-        if (settings.lagSeconds() > 0 && !end.isAfter(start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
+        if (withinLag) {
             // nothing new is older than the lag, but windows wait to be fetched again: only those (a main
             // query now would have end_time = start_time, which JumpCloud refuses)
             pull.skipMainQuery();
@@ -450,26 +451,8 @@ public final class PullCoordinator {
         return b.toString();
     }
 
-    /** The size of the page's lines on the connection (UTF-8, LF-ended), without copying them. */
     private static long wireBytes(Object body) {
-        if (body instanceof io.collector.jumpcloud.devo.DevoPage p) {
-            return p.byteLength();
-        }
-        if (body instanceof byte[] b) {
-            return b.length + (b.length > 0 && b[b.length - 1] == '\n' ? 0 : 1);
-        }
-        if (body instanceof CharSequence cs) {
-            long n = 0;
-            for (int i = 0; i < cs.length(); i++) {
-                char c = cs.charAt(i);
-                n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-            }
-            return n + (cs.length() > 0 && cs.charAt(cs.length() - 1) == '\n' ? 0 : 1);
-        }
-        if (body instanceof io.netty.buffer.ByteBuf b) {
-            return b.writerIndex();
-        }
-        return 0;
+        return io.collector.jumpcloud.devo.DevoLineFramer.wireLength(body);
     }
 
     private static String utc(long epochSecond) {

@@ -169,8 +169,8 @@ final class ServicePuller {
         page.forEach(e -> c.add(e, now));
         state = c.toState();
         store.save(stateKey, state);
-        SeenIds.Delivered delivered = seen.commit();
-        if (ledger != null) {
+        SeenIds.Delivered delivered = seen.commit(ledger != null); // the set only for the count check's ledger
+        if (delivered != null) {
             page.forEach(e -> {
                 IdFingerprint id = IdFingerprint.of(e.getId());
                 if (delivered.contains(id)) {
@@ -191,7 +191,11 @@ final class ServicePuller {
         return store.describe(s);
     }
 
+    /** As jumpcloud.historic-date-utc is written (LocalDateTime.toString drops ":00" seconds). */
+    private static final java.time.format.DateTimeFormatter SETTING_FORMAT = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
     private static String utc(Instant t) {
-        return t.atOffset(ZoneOffset.UTC).toLocalDateTime().toString().replace('T', ' ');
+        String s = SETTING_FORMAT.format(t.atOffset(ZoneOffset.UTC));
+        return t.getNano() == 0 ? s : s + String.format(".%09d", t.getNano()).replaceAll("0+$", "");
     }
 }

@@ -31,13 +31,15 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
     private final Queue<Object[]> held = new ArrayDeque<>();
     private boolean open;
     private boolean failed;
+    private IOException failure;
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (open) {
             ctx.write(msg, promise);
         } else if (failed) {
-            promise.setFailure(refused());
+            io.netty.util.ReferenceCountUtil.release(msg);
+            promise.setFailure(failure);
         } else {
             held.add(new Object[] {msg, promise});
         }
@@ -135,6 +137,7 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
             return;
         }
         failed = true;
+        failure = e;
         Object[] w;
         while ((w = held.poll()) != null) {
             io.netty.util.ReferenceCountUtil.release(w[0]);

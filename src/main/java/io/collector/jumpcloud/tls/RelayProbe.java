@@ -49,9 +49,13 @@ public final class RelayProbe {
                 boolean reached = probe(ctx, host, port, verifyHostname, p.handshake());
                 p.handshake().complete(reached);
                 p.verdict().complete(reached);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // whatever ends the probe completes both: the start and the held writes never wait forever
                 p.handshake().completeExceptionally(e); // no effect once the handshake was done
                 p.verdict().completeExceptionally(e);
+                if (e instanceof Error error) {
+                    throw error;
+                }
             }
         }, "devo-relay-probe");
         t.setDaemon(true);
@@ -117,7 +121,7 @@ public final class RelayProbe {
                 // reset): that is how its refusal of the certificate looks. A reset before any answer,
                 // or a silence, is an unreachable relay, retried.
                 throw new TlsSetupException(CollectorSettings.CERT_FILE, "the Devo relay " + host + ":" + port
-                        + " broke the TLS connection in the handshake (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + " broke the TLS connection " + (handshakeDone.isDone() ? "after" : "in") + " the handshake (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                         + "): it refused the connection; check devo.tls.cert-file, devo.tls.key-file and devo.tls.ca-file, "
                         + "and that devo.host is the relay's name");
             }

@@ -49,6 +49,11 @@ final class CollectorRun implements AutoCloseable {
         return this;
     }
 
+    /** A refusal of the client certificate found after the start (the collector then stopped itself). */
+    RuntimeException lateRefusal() {
+        return CollectorApplication.lateRefusal(main);
+    }
+
     CamelContext context() {
         return main.getCamelContext();
     }

@@ -110,7 +110,7 @@ class LateRefusalTest {
         CollectorBeans.Begun real = CollectorBeans.begin(context, Clock.systemUTC());
         assertTrue(real.probe().verdict().join(), "the relay accepts this certificate");
         var held = new RelayProbe.Probe(CompletableFuture.completedFuture(true), verdict);
-        CollectorSettings settings = CollectorBeans.bind(context, Clock.systemUTC(), new CollectorBeans.Begun(real.settings(), real.tls(), held),
+        CollectorSettings settings = CollectorBeans.bind(context, Clock.systemUTC(), new CollectorBeans.Begun(real.settings(), real.tls(), real.ssl(), held),
                 refusals::add);
         JumpCloudDevoRoutes.addRoutes(context, settings);
         context.start();
