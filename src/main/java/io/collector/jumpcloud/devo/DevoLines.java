@@ -50,12 +50,14 @@ public final class DevoLines implements AggregationStrategy {
         }
         if (!dropped(newExchange)) {
             String table = newExchange.getMessage().getHeader(TABLE, String.class);
-            String service = newExchange.getMessage().getHeader(io.collector.jumpcloud.source.EventHeaders.SERVICE, String.class);
             if (table == null) {
                 table = tables.tableFor(null); // a hand-edited route that set no table: the fallback, whatever the service
-                buffer.fallback(service);
-            } else if (tables.isFallback(table, service)) {
-                buffer.fallback(service);
+                buffer.fallback(service(newExchange));
+            } else if (table.equals(tables.fallbackTable())) { // the header lookup only for the rare fallback event
+                String service = service(newExchange);
+                if (tables.isFallback(table, service)) {
+                    buffer.fallback(service);
+                }
             }
             Object body = newExchange.getMessage().getBody();
             byte[] prefix = format.prefix(table);
@@ -84,6 +86,10 @@ public final class DevoLines implements AggregationStrategy {
             exchange.removeProperty(FALLBACK); // not a failed page's, left over
         }
         exchange.getMessage().setBody(count == 0 ? null : buffer);
+    }
+
+    private static String service(Exchange e) {
+        return e.getMessage().getHeader(io.collector.jumpcloud.source.EventHeaders.SERVICE, String.class);
     }
 
     private static boolean dropped(Exchange e) {
