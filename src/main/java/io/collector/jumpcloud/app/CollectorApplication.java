@@ -89,8 +89,8 @@ public final class CollectorApplication implements CamelConfiguration {
                 org.slf4j.LoggerFactory.getLogger(CollectorApplication.class).error("{}: the collector stops (nothing was sent)", refused.getMessage());
                 Thread stop = new Thread(() -> {
                     try {
-                        // found while Camel still starts its routes: stop once it has started (or failed to)
-                        // (the refusal is heard from the startup listener on: the context is starting; a failed start reads as stopped)
+                        // heard from the startup listener on, so Camel is starting: stop once it has started
+                        // (a failed start reads as stopped)
                         for (int i = 0; i < 600 && !context.isStarted() && !context.isStopping() && !context.isStopped(); i++) {
                             Thread.sleep(50);
                         }

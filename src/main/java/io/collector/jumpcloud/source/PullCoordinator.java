@@ -338,7 +338,7 @@ public final class PullCoordinator {
         }
         int lines = exchange.getProperty(DevoLines.COUNT, 0, Integer.class);
         exchange.removeProperty(DevoLines.COUNT);
-        long bytes = lines == 0 ? 0 : wireBytes(exchange.getMessage().getBody());
+        long bytes = lines == 0 ? 0 : io.collector.jumpcloud.devo.DevoLineFramer.wireLength(exchange.getMessage().getBody());
         ServiceState s = pull.puller().commit(page, clock.instant());
         pull.delivered(lines);
         if (pull.pipeline() != null) {
@@ -451,9 +451,6 @@ public final class PullCoordinator {
         return b.toString();
     }
 
-    private static long wireBytes(Object body) {
-        return io.collector.jumpcloud.devo.DevoLineFramer.wireLength(body);
-    }
 
     private static String utc(long epochSecond) {
         return Instant.ofEpochSecond(epochSecond).toString();
