@@ -19,9 +19,14 @@ public final class CollectorApplication implements CamelConfiguration {
 
     /** The collector as a camel-main {@link Main}, not yet started (tests add override properties). */
     public static Main newMain() {
+        return newMain(Clock.systemUTC());
+    }
+
+    /** With the clock the collector reads its time from (tests: a machine clock ahead of JumpCloud's). */
+    public static Main newMain(Clock clock) {
         Main main = new Main(); // no class: no classpath scanning, the beans are bound explicitly
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
-        main.configure().addConfiguration(new CollectorApplication(main));
+        main.configure().addConfiguration(new CollectorApplication(main, clock));
         return main;
     }
 
@@ -71,20 +76,23 @@ public final class CollectorApplication implements CamelConfiguration {
     private final Main main;
     private final java.util.concurrent.atomic.AtomicReference<RuntimeException> lateRefusal = new java.util.concurrent.atomic.AtomicReference<>();
 
-    private CollectorApplication(Main main) {
+    private final Clock clock;
+
+    private CollectorApplication(Main main, Clock clock) {
         this.main = main;
+        this.clock = clock;
     }
 
     /** Runs before camel-main loads the routes: the services' routes join the YAML files there. */
     @Override
     public void configure(CamelContext context) {
         // the settings and TLS files first: the relay probe then waits for a refusal while the rest starts
-        var begun = CollectorBeans.begin(context, Clock.systemUTC());
+        var begun = CollectorBeans.begin(context, clock);
         // a broken hand-edited route file stops the start with its file and line (exit code 2), before
         // any request to JumpCloud
         RouteFilesCheck.check(main.configure().getRoutesIncludePattern(), ServiceRoutes.TEMPLATE);
         // a certificate the relay refuses after the handshake (TLS 1.3) stops the collector: exit code 2
-        var settings = CollectorBeans.bind(context, Clock.systemUTC(), begun, refused -> {
+        var settings = CollectorBeans.bind(context, clock, begun, refused -> {
             if (lateRefusal.compareAndSet(null, refused)) {
                 org.slf4j.LoggerFactory.getLogger(CollectorApplication.class).error("{}: the collector stops (nothing was sent)", refused.getMessage());
                 Thread stop = new Thread(() -> {

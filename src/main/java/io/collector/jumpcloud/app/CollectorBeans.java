@@ -44,7 +44,27 @@ public final class CollectorBeans {
 
     public static CollectorSettings settings(CamelContext context, Clock clock) {
         PropertiesComponent pc = context.getPropertiesComponent();
-        return CollectorSettings.from(name -> pc.resolveProperty(name), clock);
+        return CollectorSettings.from(name -> pc.resolveProperty(name), settingNames(pc), clock);
+    }
+
+    /**
+     * The names of the settings given, wherever: the properties files and the application's own
+     * properties, -D system properties, and environment variables in upper snake case
+     * ({@code DEVO_TABLE_DEVICE_TRUST} is devo.table.device_trust).
+     */
+    static java.util.Set<String> settingNames(PropertiesComponent pc) {
+        java.util.Set<String> names = new java.util.TreeSet<>(pc.loadProperties().stringPropertyNames());
+        if (pc instanceof org.apache.camel.component.properties.PropertiesComponent impl) {
+            names.addAll(impl.getInitialProperties().stringPropertyNames());
+            names.addAll(impl.getOverrideProperties().stringPropertyNames());
+        }
+        names.addAll(System.getProperties().stringPropertyNames());
+        System.getenv().keySet().forEach(k -> {
+            if (k.startsWith("DEVO_TABLE_")) {
+                names.add(CollectorSettings.TABLE_PREFIX + k.substring("DEVO_TABLE_".length()).toLowerCase(java.util.Locale.ROOT));
+            }
+        });
+        return names;
     }
 
     /**
@@ -118,16 +138,18 @@ public final class CollectorBeans {
                     "cannot write to " + settings.stateDir().toAbsolutePath() + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         EventIdRepository ids = new EventIdRepository(settings.dedupCacheSize());
-        DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable(),
-                name -> context.getPropertiesComponent().resolveProperty(name));
+        DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
         RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
         CollectorMetrics metrics = new CollectorMetrics(meterRegistry(context), clock);
-        PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock);
+        io.collector.jumpcloud.source.RequestDeadlines deadlines = new io.collector.jumpcloud.source.RequestDeadlines(settings.requestTimeoutMs());
+        io.collector.jumpcloud.source.JumpCloudClock jumpCloudClock = new io.collector.jumpcloud.source.JumpCloudClock(clock);
+        PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock, deadlines, jumpCloudClock);
+        registry.bind("jumpcloudRequests", deadlines); // the events endpoint's httpClientConfigurer: an overall deadline per request
         pulls.loadStates();
         // the relay probe waits for a refusal of the certificate (1 to 1.5 s) while the rest starts
         DevoTlsMaterial tls = begun.tls();
         RelayProbe.Probe probe = begun.probe();
-        CredentialsCheck.run(settings, budget, clock.instant());
+        CredentialsCheck.run(settings, budget, clock.instant(), jumpCloudClock);
 
         registry.bind("pulls", pulls);
         registry.bind("collectorMetrics", metrics);
@@ -141,7 +163,7 @@ public final class CollectorBeans {
         registry.bind("eventIds", ids);
         registry.bind("eventHeaders", new io.collector.jumpcloud.source.EventHeaders());
         registry.bind("devoTables", tables);
-        registry.bind("devoLines", new DevoLines(new DevoLineFormat(settings.hostname(), clock), tables));
+        registry.bind("devoLines", new DevoLines(new DevoLineFormat(settings.hostname(), clock), tables, settings.maxLineBytes()));
         // a page's lines as bytes, for any endpoint other than the relay's (the dry run's stream:out, a user's)
         context.getTypeConverterRegistry().addTypeConverter(byte[].class, DevoPage.class, new org.apache.camel.support.TypeConverterSupport() {
             @Override
@@ -161,7 +183,7 @@ public final class CollectorBeans {
             LOG.warn("devo.host is not set: DRY RUN, the Devo lines are printed to standard output and nothing is sent");
         } else {
             registry.bind("devoTls", new HostVerifyingClientInitializerFactory(begun.ssl(), settings.hostnameVerification(),
-                    probe.verdict()));
+                    probe.verdict(), settings.writeTimeoutMs()));
             // called once the routes are built, before their consumers (the timers) start: a refusal in
             // the handshake (or one already found) fails the start; one found later goes to lateRefusal
             try {

@@ -39,6 +39,10 @@ public final class CollectorSettings {
     public static final String MAX_RETRIES = "jumpcloud.max-retries";
     public static final String RETRY_DELAY = "jumpcloud.retry-delay";
     public static final String RETRY_MAX_DELAY = "jumpcloud.retry-max-delay";
+    public static final String REQUEST_TIMEOUT = "jumpcloud.request-timeout";
+    public static final String MAX_PAGE_BYTES = "jumpcloud.max-page-bytes";
+    public static final String MAX_LINE_BYTES = "devo.max-line-bytes";
+    public static final String WRITE_TIMEOUT = "devo.write-timeout";
     public static final String STATE_DIR = "collector.state-dir";
     public static final String DEDUP_CACHE = "collector.dedup-cache-size";
     public static final String PROGRESS_INTERVAL = "collector.progress-log-interval";
@@ -74,11 +78,17 @@ public final class CollectorSettings {
     private final URI baseUrl;
     private final List<String> services;
     private final Instant historicDate;
+    private final boolean historicDateGiven;
     private final long pollIntervalMs;
     private final int pageSize;
     private final int maxRetries;
     private final long retryDelayMs;
     private final long retryMaxDelayMs;
+    private final long requestTimeoutMs;
+    private final long maxPageBytesSetting;
+    private final long maxPageBytes;
+    private final int maxLineBytes;
+    private final long writeTimeoutMs;
     private final Path stateDir;
     private final int dedupCacheSize;
     private final int maxPagesInMemory;
@@ -94,7 +104,7 @@ public final class CollectorSettings {
     private final Map<String, String> tables;
     private final String fallbackTable;
 
-    private CollectorSettings(Function<String, Optional<String>> source, Clock clock) {
+    private CollectorSettings(Function<String, Optional<String>> source, java.util.Collection<String> names, Clock clock) {
         Map<String, String> given = new LinkedHashMap<>();
         for (String name : SettingsSchema.names()) {
             source.apply(name).map(String::trim).filter(v -> !v.isEmpty()).ifPresent(v -> given.put(name, v));
@@ -111,14 +121,22 @@ public final class CollectorSettings {
         services = r.services();
         Instant now = clock.instant();
         historicDate = r.historicDate(now);
+        historicDateGiven = r.optional(HISTORIC_DATE).isPresent();
         pollIntervalMs = r.number(POLL_INTERVAL, 60000);
         pageSize = (int) r.number(PAGE_SIZE, 10000);
         maxRetries = (int) r.number(MAX_RETRIES, 5);
         retryDelayMs = r.number(RETRY_DELAY, 1000);
         retryMaxDelayMs = r.number(RETRY_MAX_DELAY, 60000);
+        requestTimeoutMs = r.number(REQUEST_TIMEOUT, 120000);
+        maxPageBytesSetting = r.number(MAX_PAGE_BYTES, 64L << 20);
         stateDir = Path.of(r.optional(STATE_DIR).orElse("./state"));
         dedupCacheSize = (int) r.number(DEDUP_CACHE, 100000);
         maxPagesInMemory = (int) r.number(MAX_PAGES_IN_MEMORY, 3);
+        // every large page body the collector may hold at once must fit the heap: the cap follows it
+        long fits = Math.max(1L << 20, (long) (Runtime.getRuntime().maxMemory() * 0.6) / maxPagesInMemory);
+        maxPageBytes = Math.min(maxPageBytesSetting, fits);
+        maxLineBytes = (int) r.number(MAX_LINE_BYTES, 256 * 1024);
+        writeTimeoutMs = r.number(WRITE_TIMEOUT, 60000);
         progressIntervalMs = r.number(PROGRESS_INTERVAL, 30000);
         hostname = r.optional(HOSTNAME).orElseGet(CollectorSettings::localHostname);
         devoHost = r.optional(DEVO_HOST).orElse(null);
@@ -151,12 +169,42 @@ public final class CollectorSettings {
                 r.optional(TABLE_PREFIX + service).ifPresent(t -> tables.put(service, checkedTable(TABLE_PREFIX + service, t)));
             }
         }
+        // every other devo.table.<service> given (a service JumpCloud added later, seen in the events of all): read
+        // now, once, into the map; an event's service is never turned into a setting's name
+        for (String name : names) {
+            if (name.startsWith(TABLE_PREFIX) && !name.equals(FALLBACK_TABLE)) {
+                String service = name.substring(TABLE_PREFIX.length());
+                if (!tables.containsKey(service) && SERVICE_NAME.matcher(service).matches()) {
+                    r.optional(name).ifPresent(t -> tables.put(service, checkedTable(name, t)));
+                }
+            }
+        }
         fallbackTable = r.optional(FALLBACK_TABLE).orElse("auth.jumpcloud.other.events");
     }
 
     /** Reads and checks every setting; throws {@link SettingsException} naming the first bad one. */
     public static CollectorSettings from(Function<String, Optional<String>> source, Clock clock) {
-        return new CollectorSettings(source, clock);
+        return new CollectorSettings(source, List.of(), clock);
+    }
+
+    /**
+     * As {@link #from(Function, Clock)}, with the names of every setting given ({@code names}): the
+     * devo.table.&lt;service&gt; of services not named in jumpcloud.services are found among them.
+     */
+    public static CollectorSettings from(Function<String, Optional<String>> source, java.util.Collection<String> names, Clock clock) {
+        return new CollectorSettings(source, names, clock);
+    }
+
+    /** A JumpCloud service's name as a setting may carry it. */
+    static final java.util.regex.Pattern SERVICE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+    /** 127.0.0.0/8, ::1 and localhost, by their text (no name is looked up). */
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
     private static String localHostname() {
@@ -188,10 +236,19 @@ public final class CollectorSettings {
             return optional(name).orElseThrow(() -> new SettingsException(name, "is required (InitVariablesError 1)"));
         }
 
-        /** A URL the schema accepted: scheme and host, no trailing slash. */
+        /**
+         * A URL the schema accepted: scheme and host, no trailing slash. Plain http only to this
+         * machine (a local simulator or test double): elsewhere the API key would cross the network in clear.
+         */
         URI url(String name, String dflt) {
             String v = optional(name).orElse(dflt);
-            return URI.create(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
+            URI u = URI.create(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
+            if ("http".equalsIgnoreCase(u.getScheme()) && !isLoopback(u.getHost())) {
+                throw new SettingsException(name, "'" + v + "' is plain http to another machine: the API key would cross the network "
+                        + "unencrypted (InitVariablesError 3). Use https://; plain http is accepted for this machine only (127.0.0.1, "
+                        + "localhost, ::1)");
+            }
+            return u;
         }
 
         /** A whole number the schema accepted (type and range). */
@@ -252,11 +309,23 @@ public final class CollectorSettings {
     public URI baseUrl() { return baseUrl; }
     public List<String> services() { return services; }
     public Instant historicDate() { return historicDate; }
+    /** Whether jumpcloud.historic-date-utc was set (else the start is one day ago, for a first start only). */
+    public boolean historicDateGiven() { return historicDateGiven; }
     public long pollIntervalMs() { return pollIntervalMs; }
     public int pageSize() { return pageSize; }
     public int maxRetries() { return maxRetries; }
     public long retryDelayMs() { return retryDelayMs; }
     public long retryMaxDelayMs() { return retryMaxDelayMs; }
+    /** The longest a JumpCloud request may take, headers and body together. */
+    public long requestTimeoutMs() { return requestTimeoutMs; }
+    /** jumpcloud.max-page-bytes, lowered when the heap could not hold collector.max-pages-in-memory pages of it. */
+    public long maxPageBytes() { return maxPageBytes; }
+    /** jumpcloud.max-page-bytes as set (or its default). */
+    public long maxPageBytesSetting() { return maxPageBytesSetting; }
+    /** The longest Devo line (header, event, LF) sent; a longer event is quarantined. */
+    public int maxLineBytes() { return maxLineBytes; }
+    /** The longest a write to the Devo relay may take before the connection is closed and the page sent again. */
+    public long writeTimeoutMs() { return writeTimeoutMs; }
     public Path stateDir() { return stateDir; }
     public int dedupCacheSize() { return dedupCacheSize; }
 

@@ -13,6 +13,10 @@ public final class SeenIds {
     private final FingerprintSet ids;
     private final FingerprintList uncommitted = new FingerprintList();
     private long duplicates;
+    /** Exact records of what was delivered, checked before the bounded memory: the checkpoint's second's ids. */
+    private volatile SecondIds second;
+    /** While a count-check window is fetched again: every id it delivered before, exactly. */
+    private volatile FingerprintSet window;
 
     public SeenIds(int capacity) {
         this.ids = new FingerprintSet(capacity);
@@ -34,10 +38,21 @@ public final class SeenIds {
         }
     }
 
+    /** The exact record of the checkpoint's second, which a burst of any size cannot overflow. */
+    public void sameSecond(SecondIds record) {
+        this.second = record;
+    }
+
     /** @return true if the id is new (and now remembered), false for a duplicate. */
     public boolean add(String id) {
         IdFingerprint f = IdFingerprint.of(id);
+        SecondIds s = second;
+        FingerprintSet w = window;
         synchronized (this) {
+            if (s != null && s.contains(f.hi(), f.lo()) || w != null && w.contains(f.hi(), f.lo())) {
+                duplicates++;
+                return false;
+            }
             if (ids.add(f.hi(), f.lo())) {
                 uncommitted.add(f);
                 return true;
@@ -49,8 +64,10 @@ public final class SeenIds {
 
     public boolean contains(String id) {
         IdFingerprint f = IdFingerprint.of(id);
+        SecondIds s = second;
+        FingerprintSet w = window;
         synchronized (this) {
-            return ids.contains(f.hi(), f.lo());
+            return s != null && s.contains(f.hi(), f.lo()) || w != null && w.contains(f.hi(), f.lo()) || ids.contains(f.hi(), f.lo());
         }
     }
 
@@ -61,19 +78,19 @@ public final class SeenIds {
         }
     }
 
-    /** Seeds ids that were delivered before a restart (the persisted same-second ids). */
-    public void seed(Collection<String> delivered) {
-        for (String id : delivered) {
-            IdFingerprint f = IdFingerprint.of(id);
-            synchronized (this) {
-                ids.add(f.hi(), f.lo());
-            }
+    /**
+     * The ids a count-check window delivered, while it is fetched again: dropped exactly, however many
+     * (the bounded memory would forget the oldest of a window larger than it, and send them twice).
+     * Null ends the re-fetch.
+     */
+    public synchronized void refetching(Collection<IdFingerprint> delivered) {
+        if (delivered == null) {
+            window = null;
+            return;
         }
-    }
-
-    /** Seeds the ids a count-check window delivered, before it is fetched again. */
-    public synchronized void seedFingerprints(Collection<IdFingerprint> delivered) {
-        delivered.forEach(f -> ids.add(f.hi(), f.lo()));
+        FingerprintSet w = new FingerprintSet(Math.max(1, delivered.size()));
+        delivered.forEach(f -> w.add(f.hi(), f.lo()));
+        window = w;
     }
 
     /** The ids added since the last commit are delivered; returns them when {@code wanted}, else null (no set built). */

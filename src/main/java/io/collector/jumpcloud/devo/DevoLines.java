@@ -27,15 +27,30 @@ public final class DevoLines implements AggregationStrategy {
     public static final String DROP = "devoDrop";
     /** Exchange property: the page's lines sent to the fallback table, by event service (a map; absent when none). */
     public static final String FALLBACK = "devoFallbackLines";
+    /** Exchange property: the page's events whose line is over devo.max-line-bytes (a list of {@link TooLong}; absent when none). */
+    public static final String TOO_LONG = "devoLinesTooLong";
+    /** Exchange property: how many of them. */
+    public static final String TOO_LONG_COUNT = "devoLinesTooLongCount";
     private static final String BUFFER = "devoLinesBuffer";
+
+    /** An event kept out of Devo because its line would be over devo.max-line-bytes: it goes to the quarantine file. */
+    public record TooLong(String id, int lineBytes, byte[] json) {
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DevoLineFormat format;
     private final DevoTables tables;
+    private final int maxLineBytes;
 
     public DevoLines(DevoLineFormat format, DevoTables tables) {
+        this(format, tables, Integer.MAX_VALUE);
+    }
+
+    /** @param maxLineBytes devo.max-line-bytes: a longer line is never sent (a relay would cut it into headerless lines) */
+    public DevoLines(DevoLineFormat format, DevoTables tables, int maxLineBytes) {
         this.format = format;
         this.tables = tables;
+        this.maxLineBytes = maxLineBytes;
     }
 
     @Override
@@ -52,20 +67,29 @@ public final class DevoLines implements AggregationStrategy {
             String table = newExchange.getMessage().getHeader(TABLE, String.class);
             if (table == null) {
                 table = tables.tableFor(null); // a hand-edited route that set no table: the fallback, whatever the service
-                buffer.fallback(service(newExchange));
+                buffer.fallback(tables.label(service(newExchange)));
             } else if (table.equals(tables.fallbackTable())) { // the header lookup only for the rare fallback event
                 String service = service(newExchange);
                 if (tables.isFallback(table, service)) {
-                    buffer.fallback(service);
+                    buffer.fallback(tables.label(service));
                 }
             }
             Object body = newExchange.getMessage().getBody();
             byte[] prefix = format.prefix(table);
             if (body instanceof DiEvent e && e.isPlainOneLineAscii()) {
-                buffer.add(prefix, e, e.jsonLength());
+                if (prefix.length + e.jsonLength() + 1L > maxLineBytes) {
+                    buffer.tooLong(new TooLong(e.getId(), prefix.length + e.jsonLength() + 1, e.getJson().getBytes(StandardCharsets.UTF_8)));
+                } else {
+                    buffer.add(prefix, e, e.jsonLength());
+                }
             } else {
                 byte[] json = json(body).toString().getBytes(StandardCharsets.UTF_8);
-                buffer.add(prefix, json, json.length);
+                if (prefix.length + json.length + 1L > maxLineBytes) {
+                    String id = newExchange.getMessage().getHeader(io.collector.jumpcloud.source.EventHeaders.ID, String.class);
+                    buffer.tooLong(new TooLong(id, prefix.length + json.length + 1, json));
+                } else {
+                    buffer.add(prefix, json, json.length);
+                }
             }
         }
         return result;
@@ -84,6 +108,13 @@ public final class DevoLines implements AggregationStrategy {
             exchange.setProperty(FALLBACK, buffer.fallbackLines());
         } else {
             exchange.removeProperty(FALLBACK); // not a failed page's, left over
+        }
+        if (buffer != null && !buffer.tooLong().isEmpty()) {
+            exchange.setProperty(TOO_LONG, buffer.tooLong());
+            exchange.setProperty(TOO_LONG_COUNT, buffer.tooLong().size());
+        } else {
+            exchange.removeProperty(TOO_LONG);
+            exchange.removeProperty(TOO_LONG_COUNT);
         }
         exchange.getMessage().setBody(count == 0 ? null : buffer);
     }

@@ -37,6 +37,20 @@ public final class DevoPage {
         bytes += prefix.length + length + 1L;
     }
 
+    private java.util.List<DevoLines.TooLong> tooLong;
+
+    void tooLong(DevoLines.TooLong t) {
+        if (tooLong == null) {
+            tooLong = new java.util.ArrayList<>();
+        }
+        tooLong.add(t);
+    }
+
+    /** The events kept out because their line is over devo.max-line-bytes. */
+    java.util.List<DevoLines.TooLong> tooLong() {
+        return tooLong == null ? java.util.List.of() : tooLong;
+    }
+
     void fallback(String service) {
         if (fallback == null) {
             fallback = new java.util.TreeMap<>();

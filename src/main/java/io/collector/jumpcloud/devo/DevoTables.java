@@ -1,72 +1,79 @@
 package io.collector.jumpcloud.devo;
 
+import io.collector.jumpcloud.observe.LogSafe;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Table lookup behind the route's content-based router: the routes name the six reference tables
- * themselves; any other service (JumpCloud keeps adding them) lands here and goes to a configured
- * table or the fallback table, counted and logged once per service, never dropped.
+ * themselves; any other service (JumpCloud keeps adding them) lands here and goes to its table from
+ * the settings ({@code devo.table.<service>}, all read at start into one map) or to the fallback
+ * table, counted and logged once per service, never dropped.
+ *
+ * <p>An event's service is data, never configuration: it is only ever a key of that map, never
+ * part of a setting's name, a placeholder or an expression. A service that is not a plain name goes
+ * to the fallback table as {@value #OTHER}; so do services beyond the first {@value #MAX_TRACKED}
+ * unknown ones, so no event data can grow the log, the metrics or memory without bound.
  */
 public final class DevoTables {
     private static final Logger LOG = LoggerFactory.getLogger(DevoTables.class);
+    /** How a service appears in metrics and logs when it is not tracked by its name. */
+    public static final String OTHER = "other";
+    /** Distinct unknown services tracked by name; the rest count as {@value #OTHER}. */
+    public static final int MAX_TRACKED = 50;
+    private static final Pattern PLAIN = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
     private final Map<String, String> tables;
     private final String fallback;
     private final LongAdder fallbackEvents = new LongAdder();
-    private final Map<String, Boolean> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> tracked = ConcurrentHashMap.newKeySet();
+    private volatile boolean overflowSaid;
 
-    private final java.util.function.Function<String, java.util.Optional<String>> setting;
-    private final Map<String, String> found = new java.util.concurrent.ConcurrentHashMap<>();
-
+    /** @param tables every service's table from the settings (the reference six and each devo.table.<service> set) */
     public DevoTables(Map<String, String> tables, String fallback) {
-        this(tables, fallback, s -> java.util.Optional.empty());
-    }
-
-    /**
-     * @param setting reads {@code devo.table.<service>} for a service first seen in the events of
-     *                {@code all} (JumpCloud added it after the start): a table set for it is used
-     */
-    public DevoTables(Map<String, String> tables, String fallback, java.util.function.Function<String, java.util.Optional<String>> setting) {
         this.tables = Map.copyOf(tables);
         this.fallback = fallback;
-        this.setting = setting;
     }
 
-    public String tableFor(String service) {
+    /** The table of an event of {@code service} (the route's service header: bound by name, never evaluated). */
+    public String tableFor(@org.apache.camel.Header(io.collector.jumpcloud.source.EventHeaders.SERVICE) String service) {
         String t = service == null ? null : tables.get(service);
         if (t != null) {
             return t;
         }
-        if (service != null) {
-            t = found.computeIfAbsent(service, this::configured);
-            if (!t.isEmpty()) {
-                return t;
-            }
-        }
         fallbackEvents.increment();
-        if (warned.putIfAbsent(String.valueOf(service), Boolean.TRUE) == null) {
-            if (service == null) {
-                LOG.warn("Events without a service field go to the fallback table {} (devo.table.fallback)", fallback);
-            } else {
-                LOG.warn("Events of service '{}' have no Devo table of their own: sending them to the fallback table {} "
-                        + "(set devo.table.{} to choose one)", service, fallback, service);
-            }
+        String name = label(service);
+        if (name.equals(service) && tracked.size() < MAX_TRACKED && tracked.add(service)) {
+            LOG.warn("Events of service '{}' have no Devo table of their own: sending them to the fallback table {} "
+                    + "(set devo.table.{} to choose one)", service, fallback, service);
+        } else if (service == null && tracked.add("")) {
+            LOG.warn("Events without a service field go to the fallback table {} (devo.table.fallback)", fallback);
+        } else if (!name.equals(service) && service != null && !overflowSaid) {
+            overflowSaid = true;
+            LOG.warn("Events of a service named '{}' go to the fallback table {}; services that are not plain names, or beyond "
+                    + "the first {} without a table, are counted as '{}' from now on", LogSafe.text(service, 80), fallback,
+                    MAX_TRACKED, OTHER);
         }
         return fallback;
     }
 
-    /** devo.table.<service> of a service not known at start, checked; "" when it has none (or a bad one, logged). */
-    private String configured(String service) {
-        String name = io.collector.jumpcloud.config.CollectorSettings.TABLE_PREFIX + service;
-        try {
-            return setting.apply(name).map(v -> io.collector.jumpcloud.config.CollectorSettings.checkedTable(name, v.trim())).orElse("");
-        } catch (RuntimeException e) {
-            LOG.error("{}: events of service '{}' go to the fallback table {} instead", e.getMessage(), service, fallback);
+    /**
+     * The service as metrics and logs may name it: itself when it has a table or is one of the first
+     * {@value #MAX_TRACKED} plain names without one, "" for none, else {@value #OTHER}.
+     */
+    public String label(String service) {
+        if (service == null) {
             return "";
         }
+        if (tables.containsKey(service) || tracked.contains(service)) {
+            return service;
+        }
+        return PLAIN.matcher(service).matches() && tracked.size() < MAX_TRACKED ? service : OTHER;
     }
 
     /**
@@ -74,10 +81,7 @@ public final class DevoTables {
      * table of its own that happens to be the same): the metrics count these per route.
      */
     public boolean isFallback(String table, String service) {
-        if (!fallback.equals(table)) {
-            return false;
-        }
-        return service == null || !tables.containsKey(service) && found.getOrDefault(service, "").isEmpty();
+        return fallback.equals(table) && (service == null || !tables.containsKey(service));
     }
 
     public String fallbackTable() {

@@ -40,7 +40,11 @@ public final class CollectorHealth extends AbstractHealthCheck {
         metrics.routes().forEach((route, g) -> {
             Instant since = g.lastWorked() != null ? g.lastWorked() : g.created();
             builder.detail("route." + route + ".lastSuccessfulPull", g.lastSuccess() == null ? "never" : g.lastSuccess().toString());
-            if (Duration.between(since, now).compareTo(stale) > 0) {
+            String problem = g.problem();
+            if (problem != null) {
+                builder.detail("route." + route + ".problem", problem);
+                problems.add(route + ": " + problem);
+            } else if (Duration.between(since, now).compareTo(stale) > 0) {
                 problems.add(route + " has neither completed a pull nor delivered a page since " + since + " (3 poll intervals)");
             }
         });

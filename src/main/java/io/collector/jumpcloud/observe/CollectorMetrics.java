@@ -77,6 +77,12 @@ public final class CollectorMetrics {
                 .tag("org", org == null ? "" : org).tag("endpoint", endpoint).tag("status", status).register(registry).increment();
     }
 
+    /** An element or event set aside in the route's quarantine file; {@code reason} is one of a fixed set of words. */
+    public void quarantined(String service, String org, String reason) {
+        Counter.builder("jumpcloud.events.quarantined").description("elements and events set aside in the quarantine file")
+                .tag("service", service).tag("org", org == null ? "" : org).tag("reason", reason).register(registry).increment();
+    }
+
     public void retry(String service, String org) {
         counter("jumpcloud.api.retries", "requests retried within a pull", service, org).increment();
     }
@@ -93,6 +99,17 @@ public final class CollectorMetrics {
                     .tag("service", service).tag("org", o).register(registry);
             return g;
         });
+    }
+
+    /**
+     * What keeps a route from working that waiting does not cure (its state file cannot be trusted or
+     * written, JumpCloud's cursor loops): readiness is DOWN with it. Null clears it.
+     */
+    public void routeProblem(String service, String org, String problem) {
+        PullGauges g = pulls.get(service + "@" + org);
+        if (g != null) {
+            g.problem = problem;
+        }
     }
 
     public void pullSucceeded(String service, String org) {
@@ -158,6 +175,12 @@ public final class CollectorMetrics {
         private final Instant created = Instant.now();
         volatile Instant lastSuccess;
         volatile Instant lastProgress;
+        volatile String problem;
+
+        /** What keeps the route from working (readiness DOWN), or null. */
+        public String problem() {
+            return problem;
+        }
 
         PullGauges(Supplier<Instant> checkpoint) {
             this.checkpoint = checkpoint;

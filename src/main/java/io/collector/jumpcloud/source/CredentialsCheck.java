@@ -29,8 +29,13 @@ public final class CredentialsCheck {
 
     /** Checks the key once per organization (or once without one), with every configured service. */
     public static void run(CollectorSettings settings, RequestBudget budget, Instant now) {
+        run(settings, budget, now, null);
+    }
+
+    /** As {@link #run(CollectorSettings, RequestBudget, Instant)}; JumpCloud's Date header tells {@code jumpCloudClock} its time. */
+    public static void run(CollectorSettings settings, RequestBudget budget, Instant now, JumpCloudClock jumpCloudClock) {
         for (String org : orgs(settings)) {
-            Outcome o = probe(settings, budget, org, now);
+            Outcome o = probe(settings, budget, org, now, jumpCloudClock);
             if (o.fatal()) {
                 throw new SettingsException(CollectorSettings.API_KEY, o.message());
             } else if (o.message().startsWith(CollectorSettings.SERVICES)) {
@@ -50,10 +55,15 @@ public final class CredentialsCheck {
 
     /** One real query (limit 1, the last minute, every configured service) for one organization. */
     public static Outcome probe(CollectorSettings settings, RequestBudget budget, String org, Instant now) {
+        return probe(settings, budget, org, now, null);
+    }
+
+    private static Outcome probe(CollectorSettings settings, RequestBudget budget, String org, Instant now, JumpCloudClock jumpCloudClock) {
         // every configured service in one query: JumpCloud answers 400 naming an unknown one
         String services = String.join(",", settings.services().stream().map(s -> "\"" + s + "\"").toList());
         String body = "{\"service\":[" + services + "],\"start_time\":\""
-                + EventTimestamps.queryTime(now.minusSeconds(60)) + "\",\"limit\":1,\"sort\":\"ASC\"}";
+                // a day back: a clock ahead of JumpCloud's must not make it a start_time in the future (HTTP 400)
+                + EventTimestamps.queryTime(now.minus(java.time.Duration.ofDays(1))) + "\",\"limit\":1,\"sort\":\"ASC\"}";
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(settings.baseUrl() + "/insights/directory/v1/events"))
                 .timeout(Duration.ofSeconds(15))
                 .header("x-api-key", settings.apiKey())
@@ -66,14 +76,17 @@ public final class CredentialsCheck {
         HttpResponse<String> res;
         try {
             budget.acquire(() -> false); // these count against the key's budget too
-            res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(req.build(), HttpResponse.BodyHandlers.ofString());
+            res = BoundedAnswers.send(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), req.build(),
+                    Math.min(30_000, settings.requestTimeoutMs()));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             return new Outcome(false, false, "Could not reach JumpCloud at " + settings.baseUrl() + " ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        if (jumpCloudClock != null) {
+            jumpCloudClock.observe(res.headers().firstValue("Date").orElse(null));
         }
         int status = res.statusCode();
         String text = res.body() == null ? "" : res.body().replaceAll("\\s+", " ");

@@ -56,7 +56,7 @@ public final class EventCounts {
         }
         HttpResponse<String> res;
         try {
-            res = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            res = BoundedAnswers.send(client, req.build(), settings.requestTimeoutMs());
         } catch (IOException e) {
             answers.answered(service, org, "error");
             throw e;

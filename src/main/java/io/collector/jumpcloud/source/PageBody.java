@@ -40,18 +40,46 @@ public final class PageBody {
         return generation;
     }
 
+    /** Bytes read before a body takes a page place: a small answer (a live trickle) needs none. */
+    static final int HEAD = 64 * 1024;
+
     /**
-     * Reads a body of {@code contentLength} bytes (negative: unknown) into the array, growing it when
-     * needed; a body that ends early is an error (a truncated page), one that goes on is read to its end.
+     * Reads at most {@link #HEAD} bytes into a small array of its own: all of a small answer, or the
+     * start of a large one (see {@link #readRest}). A stalled answer holds no page place meanwhile.
+     *
+     * @return the whole body when it ended within that, else null (the head is in {@code head})
      */
-    void readFrom(InputStream in, long contentLength) throws IOException {
-        length = 0;
-        if (contentLength > Integer.MAX_VALUE - 64) {
-            throw new IOException("a page of " + contentLength + " bytes is more than one page can hold");
+    static PageBody readHead(InputStream in, byte[] head, int[] read) throws IOException {
+        int n = in.readNBytes(head, 0, head.length);
+        read[0] = n;
+        if (n < head.length) {
+            return new PageBody(java.util.Arrays.copyOf(head, n), n);
         }
-        ensure(contentLength >= 0 ? (int) contentLength + 1 : 1 << 16);
+        int next = in.read();
+        if (next < 0) {
+            return new PageBody(head, n);
+        }
+        read[0] = -1 - next; // the byte after the head, which the caller hands to readRest
+        return null;
+    }
+
+    /**
+     * Reads the rest of a body of {@code contentLength} bytes (negative: unknown) after its head,
+     * into this page's array (growing it when needed): a body that ends early is an error (a
+     * truncated page), one that goes on is read to its end, up to {@code cap} bytes (then
+     * {@link PageTooLargeException}).
+     */
+    void readRest(byte[] head, int next, InputStream in, long contentLength, long cap) throws IOException {
+        length = 0;
+        if (contentLength > cap) {
+            throw new PageTooLargeException(contentLength, cap, true);
+        }
+        ensure(contentLength >= 0 ? (int) contentLength + 1 : head.length * 4);
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        bytes[head.length] = (byte) next;
+        length = head.length + 1;
         if (contentLength >= 0) {
-            length = in.readNBytes(bytes, 0, (int) contentLength);
+            length += in.readNBytes(bytes, length, (int) contentLength - length);
             if (length < contentLength) {
                 throw new EOFException("the page ended after " + length + " of its " + contentLength + " bytes");
             }
@@ -59,10 +87,28 @@ public final class PageBody {
         int n;
         while ((n = in.read(bytes, length, bytes.length - length)) >= 0) {
             length += n;
+            if (length > cap) {
+                throw new PageTooLargeException(length, cap, false);
+            }
             if (length == bytes.length) {
-                ensure(bytes.length * 2);
+                ensure((int) Math.min(cap + 1, (long) bytes.length * 2));
             }
         }
+    }
+
+    /** Reads a whole body into this page's array (tests): {@link #readHead} and {@link #readRest} in one. */
+    void readFrom(InputStream in, long contentLength) throws IOException {
+        byte[] head = new byte[HEAD];
+        int[] read = new int[1];
+        PageBody small = readHead(in, head, read);
+        if (small != null) {
+            if (contentLength >= 0 && small.length < contentLength) {
+                throw new EOFException("the page ended after " + small.length + " of its " + contentLength + " bytes");
+            }
+            copyFrom(java.util.Arrays.copyOf(small.bytes, small.length));
+            return;
+        }
+        readRest(head, -1 - read[0], in, contentLength, Integer.MAX_VALUE - 64);
     }
 
     /** The body was read by the HTTP client already (a stream cache, an array): copied in. */

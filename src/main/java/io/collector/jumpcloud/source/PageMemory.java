@@ -25,8 +25,7 @@ public final class PageMemory {
     }
 
     /**
-     * A place for one page body, taken before its request leaves: a response is never left unread at
-     * JumpCloud while its page waits for memory (a server may drop a response it cannot write).
+     * A place for one large page body, taken once the body flows (a stalled answer holds none).
      * False when {@code giveUp} says so first.
      */
     boolean place(BooleanSupplier giveUp) throws InterruptedException {
@@ -36,6 +35,11 @@ public final class PageMemory {
             }
         }
         return true;
+    }
+
+    /** Shared places free now (requests asked for ahead leave only while one is). */
+    int freePlaces() {
+        return places.availablePermits();
     }
 
     /** A place taken by {@link #place} whose page never got an array (its request failed). */

@@ -41,22 +41,71 @@ final class PagePipeline {
         /** Done once this page has its places, or will never take any (it answered, or was dropped). */
         private final CompletableFuture<Void> placed = new CompletableFuture<>();
         private volatile boolean dropped;
+        /** The route's page before this one, until this one has its shared memory place (or needs none). */
+        private volatile Slot memoryBefore;
+        /** Done once this page took its shared memory place, or will never take one (small, failed, dropped). */
+        private final CompletableFuture<Void> memoryPlaced = new CompletableFuture<>();
 
         Slot(PageQuery query, PagePipeline pipeline, Slot before) {
             this.query = query;
             this.pipeline = pipeline;
             this.before = before;
+            this.memoryBefore = before;
         }
 
         /**
-         * The array the page's body is read into, chosen for its size once the headers came (the
-         * place was taken before the request left).
+         * Reads the page's body: a small one into an array of its own; a large one, once its first
+         * {@value PageBody#HEAD} bytes came, into an array of {@link PageMemory}, after taking one of
+         * the collector's page places (a stalled or trickling answer holds none meanwhile).
          */
-        PageBody body(long size) {
-            PageBody b = body;
-            if (b == null) {
-                body = b = pipeline.memory.array(size);
+        PageBody read(java.io.InputStream in, long contentLength, long cap, BooleanSupplier stopping) throws java.io.IOException,
+                InterruptedException {
+            if (contentLength > cap) {
+                throw new PageTooLargeException(contentLength, cap, true);
             }
+            byte[] head = new byte[PageBody.HEAD];
+            int[] read = new int[1];
+            PageBody small;
+            try {
+                small = PageBody.readHead(in, head, read);
+            } catch (java.io.IOException | RuntimeException e) {
+                memoryPlaced.complete(null);
+                throw e;
+            }
+            if (small != null) {
+                memoryPlaced.complete(null);
+                if (contentLength >= 0 && small.length() < contentLength) {
+                    throw new java.io.EOFException("the page ended after " + small.length() + " of its " + contentLength + " bytes");
+                }
+                return small;
+            }
+            BooleanSupplier giveUp = () -> dropped || pipeline.closed || stopping.getAsBoolean();
+            try {
+                // a route's pages take the shared places in their order: a later page holding the only
+                // place while the page its pull waits for needs one would stop the route (and, with
+                // few places, every route)
+                Slot earlier = memoryBefore;
+                while (earlier != null && !earlier.memoryPlaced.isDone()) {
+                    if (giveUp.getAsBoolean()) {
+                        throw new StoppingException();
+                    }
+                    try {
+                        earlier.memoryPlaced.get(100, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException | ExecutionException notYet) {
+                        // look again
+                    }
+                }
+                if (!pipeline.memory.place(giveUp)) {
+                    throw new StoppingException();
+                }
+                holdsPlace.set(true);
+            } finally {
+                memoryBefore = null;
+                memoryPlaced.complete(null);
+            }
+            PageBody b = pipeline.memory.array(contentLength);
+            body = b;
+            b.readRest(head, -1 - read[0], in, contentLength, cap);
             return b;
         }
 
@@ -158,8 +207,9 @@ final class PagePipeline {
     }
 
     /**
-     * Page request thread, before the request leaves: a place for the page's body (the route's, then
-     * the collector's); false when the pull no longer waits for it.
+     * Page request thread, before the request leaves: one of the route's places (a route holds at
+     * most {@value #PAGES_PER_ROUTE} pages); false when the pull no longer waits for it. The
+     * collector's shared places are taken only once a large body flows ({@link Slot#read}).
      */
     boolean acquirePlace(Slot slot, BooleanSupplier stopping) throws InterruptedException {
         BooleanSupplier giveUp = () -> closed || slot.dropped || stopping.getAsBoolean();
@@ -183,11 +233,6 @@ final class PagePipeline {
                 }
             }
             slot.holdsRoute.set(true);
-            if (!memory.place(giveUp)) {
-                slot.releaseNow();
-                return false;
-            }
-            slot.holdsPlace.set(true);
             if (closed) {
                 slot.releaseNow();
                 return false;
@@ -224,13 +269,19 @@ final class PagePipeline {
         s.answer.whenComplete((e, t) -> {
             s.before = null;
             s.placed.complete(null);
+            s.memoryBefore = null;
+            s.memoryPlaced.complete(null);
         });
         return s;
     }
 
-    /** Asks for the known next page while fewer than AHEAD requests run ahead of the one delivered. */
+    /**
+     * Asks for the known next page while fewer than AHEAD requests run ahead of the one delivered,
+     * and only while a shared page place is free: an answer asked for ahead is then read at once,
+     * not left waiting at JumpCloud for memory (the page the pull waits for is asked for anyway).
+     */
     private void issueMore() {
-        if (nextKnown != null && !closed && waiting.size() < AHEAD) {
+        if (nextKnown != null && !closed && waiting.size() < AHEAD && memory.freePlaces() > 0) {
             issue(nextKnown);
         }
     }

@@ -30,6 +30,14 @@ public final class Pull {
     private PagePipeline pipeline;
     private long received;
     private long sent;
+    /** The cursors of this query's pages: one seen twice means the paging loops. Bounded: a loop is short. */
+    private final java.util.Set<JsonNode> cursors = new java.util.HashSet<>();
+    private static final int CURSORS_KEPT = 100_000;
+    /** The newest event instant (to the millisecond, JumpCloud's sort key) of the query's last page. */
+    private Instant newestSoFar;
+    /** Events asked for at most while answers are too large (jumpcloud.max-page-bytes); 0 when not reduced. */
+    private int limitCap;
+    private String pagePosition = "";
 
     Pull(ServicePuller puller, String pullingId, Instant startTime, Instant endTime, Instant mainEnd, long duplicatesAtStart) {
         this.puller = puller;
@@ -106,6 +114,8 @@ public final class Pull {
         endTime = Instant.ofEpochSecond(refetching.to());
         searchAfter = null;
         morePages = true;
+        cursors.clear();
+        newestSoFar = null;
         return true;
     }
 
@@ -160,7 +170,9 @@ public final class Pull {
         // the route's very first page is a small one: a start shows its first events in Devo within
         // seconds (10,000 events through code the JVM has not compiled yet take a second or more)
         int limit = puller.firstPageDelivered() ? pageSize : Math.min(pageSize, FIRST_PAGE);
-        return new PageQuery(puller.service(), puller.org(), startTime, endTime, refetching != null, searchAfter, limit);
+        boolean reduced = limitCap > 0 && limitCap < limit;
+        return new PageQuery(puller.service(), puller.org(), startTime, endTime, refetching != null, searchAfter,
+                reduced ? limitCap : limit, reduced);
     }
 
     /** The size of a route's first page after the start. */
@@ -196,7 +208,77 @@ public final class Pull {
         return ++retries;
     }
 
+
+    /**
+     * Checks that the paging moves forward before the page is taken: a full page's cursor not seen
+     * before in this query, and events not older than the last page's newest.
+     */
+    void checkProgress(EventPage page, JsonNode cursor, boolean more) {
+        if (more && cursor != null && cursors.contains(cursor)) {
+            throw new CursorLoopException("JumpCloud answered the cursor " + abbreviate(cursor.toString())
+                    + " a second time in this pull: its paging loops");
+        }
+        if (page.size() > 0 && newestSoFar != null) {
+            Instant oldest = page.events().get(0).getTimestamp();
+            for (DiEvent e : page) {
+                if (e.getTimestamp().isBefore(oldest)) {
+                    oldest = e.getTimestamp();
+                }
+            }
+            if (oldest.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).isBefore(newestSoFar)) {
+                throw new CursorLoopException("JumpCloud answered a page starting at " + oldest + ", before the previous page's "
+                        + newestSoFar + ": its paging goes back");
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    }
+
+    /** The answer was too large at {@code limit} events: ask for half as many (the caller handles 1). */
+    void reduceLimit(int limit) {
+        limitCap = Math.max(1, limit / 2);
+    }
+
+    /** The one event after the current position is larger than jumpcloud.max-page-bytes: go on after it. */
+    void skipOne(JsonNode cursor) {
+        searchAfter = cursor;
+        morePages = true;
+        retries = 0;
+        limitCap = 2; // the events after it are likely of ordinary size: back up step by step
+    }
+
+    /** Where the page being delivered was asked for, as the quarantine file and the log say it. */
+    String pagePosition() {
+        return pagePosition;
+    }
+
+    /** A request's position in words: its query, and the cursor it asked after. */
+    String positionOf(PageQuery q) {
+        return "the " + (q.window() ? "count check's window" : "query") + " from start_time " + EventTimestamps.queryTime(q.start())
+                + (q.searchAfter() == null ? " (its first page)" : " after cursor " + abbreviate(q.searchAfter().toString()));
+    }
+
     void nextPage(EventPage page, JsonNode cursor, boolean more) {
+        pagePosition = "the page of the " + (refetching != null ? "count check's window" : "query") + " from start_time "
+                + EventTimestamps.queryTime(startTime) + (searchAfter == null ? " (its first page)" : " after cursor "
+                + abbreviate(searchAfter.toString()));
+        if (more && cursor != null) {
+            if (cursors.size() >= CURSORS_KEPT) {
+                cursors.clear();
+            }
+            cursors.add(cursor);
+        }
+        for (DiEvent e : page) {
+            Instant t = e.getTimestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            if (newestSoFar == null || t.isAfter(newestSoFar)) {
+                newestSoFar = t;
+            }
+        }
+        if (limitCap > 0) {
+            limitCap = limitCap >= 1 << 20 ? 0 : limitCap * 2; // a page came: ask for more again, step by step
+        }
         this.retries = 0;
         this.page = page;
         this.received += page.size();

@@ -62,9 +62,30 @@ public final class PullCoordinator {
     private volatile ExecutorService pageThreads;
     /** The page bodies all routes may hold at once (collector.max-pages-in-memory), and their arrays. */
     private final PageMemory pageMemory;
+    /** jumpcloud.request-timeout for every page request; the events endpoint's httpClientConfigurer. */
+    private final RequestDeadlines deadlines;
+    /** JumpCloud's now, from its answers' Date header: the queries' end and the count check follow it. */
+    private final JumpCloudClock jumpCloudClock;
+    /** Events and elements set aside: the dead-letter file of each route. */
+    private final io.collector.jumpcloud.state.Quarantine quarantine;
+    /** jumpcloud.max-page-bytes: no answer is read beyond it. */
+    private final long maxPageBytes;
+    /** Exchange property of the page request route: its {@link RequestDeadlines} id. */
+    static final String REQUEST_ID = "jumpcloudRequestId";
 
     public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, DevoTables tables,
                            RequestBudget budget, CollectorMetrics metrics, Clock clock) {
+        this(settings, store, ids, tables, budget, metrics, clock, new RequestDeadlines(settings.requestTimeoutMs()),
+                new JumpCloudClock(clock));
+    }
+
+    public PullCoordinator(CollectorSettings settings, StateStore store, EventIdRepository ids, DevoTables tables,
+                           RequestBudget budget, CollectorMetrics metrics, Clock clock, RequestDeadlines deadlines,
+                           JumpCloudClock jumpCloudClock) {
+        this.deadlines = deadlines;
+        this.jumpCloudClock = jumpCloudClock;
+        this.quarantine = new io.collector.jumpcloud.state.Quarantine(store);
+        this.maxPageBytes = settings.maxPageBytes();
         this.metrics = metrics;
         this.settings = settings;
         this.store = store;
@@ -87,17 +108,29 @@ public final class PullCoordinator {
         String key = o == null ? service : o + "/" + service;
         String legacy = o != null && settings.orgIds().size() == 1 ? service : null;
         return pullers.computeIfAbsent(key, k -> new ServicePuller(service, o, k, legacy, store, ids.partition(k),
-                settings.historicDate(), settings.countCheckWindowSeconds()));
+                settings.historicDate(), settings.historicDateGiven(), settings.countCheckWindowSeconds()));
     }
 
-    /** Reads the persisted state of every configured service, so a bad state file fails the start. */
+    /**
+     * Reads the persisted state of every configured service. A state file that cannot be trusted
+     * stops its own route only (one ERROR line, and health says why); the other routes run.
+     */
     public void loadStates() {
         List<String> orgs = settings.orgIds().isEmpty() ? java.util.Collections.singletonList(null) : settings.orgIds();
         for (String org : orgs) {
             for (String s : settings.services()) {
                 ServicePuller p = puller(s, org);
-                p.state();
                 metrics.route(p.service(), p.org(), p::checkpointOrNull);
+                try {
+                    p.state();
+                } catch (io.collector.jumpcloud.state.StateFileException e) {
+                    p.block(e);
+                    metrics.routeProblem(p.service(), p.org(), e.getMessage() + "; this route does not run");
+                    LOG.error("[{}] The state file {} cannot be trusted: {}. This route does not run; the other routes do. "
+                                    + "To go on, move the file aside (the route then starts from jumpcloud.historic-date-utc: set it to "
+                                    + "where the route should start) or put back a good copy, then restart.",
+                            p.name(), e.file().toAbsolutePath(), e.problem());
+                }
             }
         }
     }
@@ -109,6 +142,10 @@ public final class PullCoordinator {
     /** First step of a pull: where to start, and the pull's bookkeeping in exchange property {@code pull}. */
     public void start(Exchange exchange, String service, String org) {
         ServicePuller p = puller(service, org);
+        if (p.blocked() != null) {
+            exchange.setRouteStop(true); // said once at start: the state file cannot be trusted
+            return;
+        }
         if (!p.tryStart()) {
             LOG.warn("[{}] The previous pull is still running: skipping this one", p.name());
             exchange.setRouteStop(true);
@@ -121,8 +158,19 @@ public final class PullCoordinator {
             p.finished();
             throw e;
         }
+        if (!p.saveUnsaved()) {
+            // delivered pages are ahead of the state file: nothing new is asked for until it can be written
+            if (p.sayUnsaved()) {
+                LOG.warn("[{}] The state file still cannot be written ({}): nothing is asked from JumpCloud until it can", p.name(), p.unsaved());
+            }
+            metrics.routeProblem(p.service(), p.org(), "the state file cannot be written: " + p.unsaved());
+            p.finished();
+            exchange.setRouteStop(true);
+            return;
+        }
+
         Instant start = s.lastPolledTimestamp();
-        Instant now = clock.instant();
+        Instant now = jumpCloudClock.now(); // JumpCloud's: a clock ahead of it would read seconds not indexed yet
         if (start.isAfter(now)) {
             // JumpCloud rejects a start_time in the future (an event stamped ahead of our clock).
             start = now;
@@ -161,7 +209,7 @@ public final class PullCoordinator {
     private static void startRefetch(Pull pull, ServicePuller p) {
         if (pull.nextRefetch(p.ledger().pending())) {
             CountCheck.Shortfall w = pull.refetching();
-            p.seen().seedFingerprints(w.deliveredIds()); // what was sent in the window is dropped as a duplicate
+            p.seen().refetching(w.deliveredIds()); // what was sent in the window is dropped as a duplicate, exactly
             LOG.warn("[{}] Count check: JumpCloud counts {} events from {} to {} but {} were sent: fetching that window again",
                     pull.name(), w.jumpcloud(), utc(w.from()), utc(w.to()), w.delivered());
         }
@@ -197,6 +245,7 @@ public final class PullCoordinator {
                     + answer.getMessage().getBody() + ")");
         }
         EventPage page = fetched.page();
+        pull.checkProgress(page, fetched.cursor(), fetched.full()); // a cursor that loops ends the pull (PullError 305)
         pull.nextPage(page, fetched.cursor(), fetched.full());
         metrics.apiRequest(pull.service(), pull.org(), "events", "200");
         metrics.received(pull.service(), pull.org(), page.size());
@@ -248,6 +297,20 @@ public final class PullCoordinator {
         }
         Message m = exchange.getMessage();
         m.removeHeaders("*");
+        String id = deadlines.newRequest();
+        exchange.setProperty(REQUEST_ID, id);
+        exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange e) {
+                deadlines.done(id);
+            }
+
+            @Override
+            public int getOrder() {
+                return Integer.MAX_VALUE; // after camel-http's own clean-up of the answer
+            }
+        });
+        m.setHeader(RequestDeadlines.HEADER, id); // removed by the deadline interceptor before the request leaves
         m.setHeader("x-api-key", settings.apiKey());
         if (q.org() != null) {
             m.setHeader("x-org-id", q.org());
@@ -278,47 +341,79 @@ public final class PullCoordinator {
     public void page(Exchange exchange) throws Exception {
         PageQuery q = query(exchange);
         Message m = exchange.getMessage();
-        Integer resultCount = intHeader(m, "X-Result-Count");
-        Integer limit = intHeader(m, "X-Limit");
-        int usedLimit = limit != null ? limit : q.limit();
-        JsonNode cursor = cursor(m.getHeader("X-Search_after", String.class));
-        Long length = m.getHeader("Content-Length", Long.class);
-        PagePipeline.Slot slot = exchange.getProperty(SLOT, PagePipeline.Slot.class);
-        if (slot != null) {
-            // the headers announce a full page and its cursor: the next request can leave before this body is read
-            boolean fullAhead = resultCount != null && resultCount >= usedLimit && cursor != null && !cursor.equals(q.searchAfter());
-            slot.pipeline.headers(slot, fullAhead ? q.after(cursor, settings.pageSize()) : null);
+        String requestId = exchange.getProperty(REQUEST_ID, String.class);
+        jumpCloudClock.observe(deadlines.date(requestId), clock.instant());
+        try {
+            Integer resultCount = intHeader(m, "X-Result-Count");
+            Integer limit = intHeader(m, "X-Limit");
+            int usedLimit = limit != null ? limit : q.limit();
+            JsonNode cursor = cursor(m.getHeader("X-Search_after", String.class));
+            Long length = m.getHeader("Content-Length", Long.class);
+            PagePipeline.Slot slot = exchange.getProperty(SLOT, PagePipeline.Slot.class);
+            if (slot != null) {
+                // the headers announce a full page and its cursor: the next request can leave before this body is read
+                // (not while answers are too large: one at a time then)
+                boolean fullAhead = !q.reduced() && resultCount != null && resultCount >= usedLimit && cursor != null
+                        && !cursor.equals(q.searchAfter()) && (length == null || length <= maxPageBytes);
+                slot.pipeline.headers(slot, fullAhead ? q.after(cursor, settings.pageSize()) : null);
+            }
+            PageBody body;
+            try {
+                body = read(m, slot, length == null ? -1 : length, () -> exchange.getContext().isStopping());
+            } catch (PageTooLargeException e) {
+                throw e.answering(q, cursor);
+            }
+            String defaultService = "all".equals(q.service()) ? null : q.service();
+            EventPage page = EventPage.parse(body, defaultService);
+            if (resultCount != null && resultCount != page.elements()) {
+                throw new BadPageException("X-Result-Count says " + resultCount + " events but the page holds " + page.elements());
+            }
+            boolean full = page.elements() > 0 && page.elements() >= usedLimit;
+            if (full && (cursor == null || cursor.equals(q.searchAfter()))) {
+                throw new BadPageException("a full page came without a new X-Search_after cursor: cannot page further safely");
+            }
+            m.removeHeaders("*");
+            m.setBody(new FetchedPage(page, cursor, full));
+        } catch (Exception e) {
+            // the answer is not read to its end: its connection is closed rather than drained
+            deadlines.abort(requestId, e.getMessage());
+            String deadline = deadlines.aborted(requestId);
+            if (e instanceof java.io.IOException && !(e instanceof PageTooLargeException) && deadline != null
+                    && !deadline.equals(e.getMessage())) {
+                throw new java.io.IOException(deadline, e);
+            }
+            throw e;
         }
-        PageBody body = slot != null ? slot.body(length == null ? -1 : length) : new PageBody(null, 0);
-        read(m, body, length == null ? -1 : length);
-        String defaultService = "all".equals(q.service()) ? null : q.service();
-        EventPage page = EventPage.parse(body, defaultService);
-        if (resultCount != null && resultCount != page.size()) {
-            throw new BadPageException("X-Result-Count says " + resultCount + " events but the page holds " + page.size());
-        }
-        boolean full = page.size() > 0 && page.size() >= usedLimit;
-        if (full && (cursor == null || cursor.equals(q.searchAfter()))) {
-            throw new BadPageException("a full page came without a new X-Search_after cursor: cannot page further safely");
-        }
-        m.removeHeaders("*");
-        m.setBody(new FetchedPage(page, cursor, full));
     }
 
     /**
-     * Reads the page's body once, into its array of {@link PageMemory}: the endpoint has
-     * disableStreamCache=true, so the body is still JumpCloud's stream (a stream cache, and the copy of
-     * it the page reader made, were two more 11 MB arrays per page, and most of the GC's work).
+     * Reads the page's body once: the endpoint has disableStreamCache=true, so the body is still
+     * JumpCloud's stream (a stream cache, and a copy of it, were two more 11 MB arrays per page).
+     * Never more than jumpcloud.max-page-bytes of it.
      */
-    private static void read(Message m, PageBody into, long length) throws java.io.IOException {
+    private PageBody read(Message m, PagePipeline.Slot slot, long length, java.util.function.BooleanSupplier stopping) throws Exception {
         Object b = m.getBody();
         if (b instanceof java.io.InputStream in) {
             try (in) {
-                into.readFrom(in, length);
+                if (slot != null) {
+                    return slot.read(in, length, maxPageBytes, stopping);
+                }
+                PageBody body = new PageBody(null, 0);
+                byte[] head = new byte[PageBody.HEAD];
+                int[] n = new int[1];
+                PageBody small = PageBody.readHead(in, head, n);
+                if (small != null) {
+                    return small;
+                }
+                body.readRest(head, -1 - n[0], in, length, maxPageBytes);
+                return body;
             }
-            return;
         }
         byte[] bytes = m.getBody(byte[].class);
-        into.copyFrom(bytes == null ? new byte[0] : bytes);
+        if (bytes != null && bytes.length > maxPageBytes) {
+            throw new PageTooLargeException(bytes.length, maxPageBytes, true);
+        }
+        return PageBody.of(bytes == null ? new byte[0] : bytes);
     }
 
     private static PageQuery query(Exchange exchange) {
@@ -339,7 +434,7 @@ public final class PullCoordinator {
         int lines = exchange.getProperty(DevoLines.COUNT, 0, Integer.class);
         exchange.removeProperty(DevoLines.COUNT);
         long bytes = lines == 0 ? 0 : io.collector.jumpcloud.devo.DevoLineFramer.wireLength(exchange.getMessage().getBody());
-        ServiceState s = pull.puller().commit(page, clock.instant());
+        ServiceState s = pull.puller().commit(page, jumpCloudClock.now());
         pull.delivered(lines);
         if (pull.pipeline() != null) {
             pull.pipeline().delivered(); // its body may leave memory: the next page's body may be read
@@ -349,7 +444,8 @@ public final class PullCoordinator {
             fallback.forEach((eventService, n) -> metrics.fallback(pull.service(), pull.org(), (String) eventService, ((Number) n).longValue()));
         }
         metrics.pageDelivered(pull.service(), pull.org());
-        metrics.duplicates(pull.service(), pull.org(), page.size() - lines);
+        quarantine(pull, page, exchange);
+        metrics.duplicates(pull.service(), pull.org(), page.size() - lines - tooLong(exchange));
         if (lines > 0) {
             metrics.devoWritten();
         }
@@ -361,6 +457,42 @@ public final class PullCoordinator {
         LOG.info("[{}] Number of {} events sent to Devo: {} ({} duplicates removed). State last_polled_timestamp is updated: {}",
                 pull.name(), pull.service(), lines, page.size() - lines, s.lastPolledTimestamp());
         LOG.debug("[{}] Saved state: {}", pull.name(), pull.puller().describe(s));
+    }
+
+    /**
+     * The page's elements that are not events, and the events whose line is over devo.max-line-bytes,
+     * go to the route's quarantine file (written when the page is delivered, so a page read again
+     * after a failure is not set aside twice); each is said once in the log and counted.
+     */
+    private void quarantine(Pull pull, EventPage page, Exchange exchange) {
+        for (EventPage.BadElement b : page.quarantined()) {
+            if (!pull.puller().firstQuarantine(b.raw())) {
+                continue; // set aside already (the checkpoint's second read again)
+            }
+            String position = "element " + (b.index() + 1) + " of " + page.elements() + " of " + pull.pagePosition()
+                    + " (byte " + b.offset() + ")";
+            quarantine.write(pull.puller().stateKey(), pull.name(), b.reason(), position, b.raw().length, b.raw(), clock.instant());
+            metrics.quarantined(pull.service(), pull.org(), b.reason());
+            LOG.warn("[{}] Quarantined {}: {}; written to {}. The other events of the page are delivered.", pull.name(), position,
+                    b.detail(), quarantine.file(pull.puller().stateKey()).toAbsolutePath());
+        }
+        if (exchange.removeProperty(DevoLines.TOO_LONG) instanceof java.util.List<?> long_) {
+            for (Object o : long_) {
+                DevoLines.TooLong t = (DevoLines.TooLong) o;
+                String position = "event " + io.collector.jumpcloud.observe.LogSafe.text(t.id(), 80) + " of " + pull.pagePosition();
+                quarantine.write(pull.puller().stateKey(), pull.name(), "line_too_long", position, t.lineBytes(), t.json(), clock.instant());
+                metrics.quarantined(pull.service(), pull.org(), "line_too_long");
+                LOG.warn("[{}] Quarantined {}: its Devo line of {} bytes is over devo.max-line-bytes ({}); a relay would cut it into "
+                        + "lines that reach no table. Written to {}.", pull.name(), position, t.lineBytes(), settings.maxLineBytes(),
+                        quarantine.file(pull.puller().stateKey()).toAbsolutePath());
+            }
+        }
+    }
+
+    private static int tooLong(Exchange exchange) {
+        Integer n = exchange.getProperty(DevoLines.TOO_LONG_COUNT, Integer.class);
+        exchange.removeProperty(DevoLines.TOO_LONG_COUNT);
+        return n == null ? 0 : n;
     }
 
     /**
@@ -464,6 +596,10 @@ public final class PullCoordinator {
     public void retryOrFail(Exchange exchange) throws Exception {
         Pull pull = pull(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (e instanceof PageTooLargeException big && big.query() != null) {
+            tooLarge(pull, big);
+            return;
+        }
         if (e instanceof HttpOperationFailedException h) {
             metrics.apiRequest(pull.service(), pull.org(), "events", Integer.toString(h.getStatusCode()));
         } else if (!(e instanceof BadPageException) && !pull.hasPage()) {
@@ -489,6 +625,34 @@ public final class PullCoordinator {
         }
     }
 
+    /**
+     * An answer over jumpcloud.max-page-bytes: asked again for half as many events; one event alone
+     * over it is quarantined (its bytes were never read) and the pull goes on after it, with the
+     * cursor the answer's headers gave.
+     */
+    private void tooLarge(Pull pull, PageTooLargeException big) {
+        PageQuery q = big.query();
+        metrics.apiRequest(pull.service(), pull.org(), "events", "too_large");
+        if (q.limit() > 1) {
+            pull.reduceLimit(q.limit());
+            LOG.warn("[{}] {} at {} events a page: asking for {} at a time until the answers fit", pull.name(), big.getMessage(),
+                    q.limit(), Math.max(1, q.limit() / 2));
+            return;
+        }
+        if (big.cursor() == null || big.cursor().equals(q.searchAfter())) {
+            throw new IllegalStateException(big.getMessage() + " for a single event, and the answer gives no new cursor to go on after it");
+        }
+        String position = "the event after " + pull.positionOf(q);
+        pull.skipOne(big.cursor());
+        if (!pull.puller().firstQuarantine(big.cursor().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return; // set aside already: its window fetched again, or its second read again
+        }
+        quarantine.write(pull.puller().stateKey(), pull.name(), "too_large", position, big.bytes(), null, clock.instant());
+        metrics.quarantined(pull.service(), pull.org(), "too_large");
+        LOG.warn("[{}] Quarantined {}: {} for that one event; its bytes were not read. The pull goes on after it (its entry in {}).",
+                pull.name(), position, big.getMessage(), quarantine.file(pull.puller().stateKey()).toAbsolutePath());
+    }
+
     /** The pull failed: nothing after the checkpoint counts as sent, and the page's ids are forgotten. */
     public void failed(Exchange exchange) {
         Pull pull = pull(exchange);
@@ -500,6 +664,16 @@ public final class PullCoordinator {
         pull.fail();
         pull.closePipeline();
         int forgotten = pull.puller().rollback();
+        if (e instanceof StateWriteException) {
+            metrics.routeProblem(pull.service(), pull.org(), "the state file cannot be written: " + e.getMessage());
+            LOG.error("[{}] The page was sent to Devo, but its state could not be saved: {}. The route asks JumpCloud for nothing "
+                    + "new until the state file can be written (tried at each pull); its events are not sent again meanwhile, "
+                    + "but a restart before then would send again what came after the last saved checkpoint.", pull.name(), e.getMessage());
+            return;
+        }
+        if (e instanceof CursorLoopException) {
+            metrics.routeProblem(pull.service(), pull.org(), describe(e));
+        }
         if (e instanceof StoppingException) {
             LOG.info("[{}] Pull interrupted by shutdown: it resumes from the checkpoint {} at the next start", pull.name(),
                     pull.puller().state().lastPolledTimestamp());
@@ -517,6 +691,7 @@ public final class PullCoordinator {
             return;
         }
         pull.closePipeline();
+        pull.puller().seen().refetching(null);
         try {
             long duplicates = pull.puller().seen().duplicates() - pull.duplicatesAtStart();
             double secs = pull.elapsedSeconds();
@@ -534,6 +709,7 @@ public final class PullCoordinator {
             pull.puller().saveLedger();
             if (!pull.failed() && !pull.hasMorePages()) {
                 metrics.pullSucceeded(pull.service(), pull.org());
+                metrics.routeProblem(pull.service(), pull.org(), null);
                 LOG.info("[{}] The data is up to date!", pull.name());
             } else if (!pull.failed()) {
                 LOG.info("[{}] Pull interrupted by shutdown: it resumes from the checkpoint at the next start", pull.name());
@@ -590,6 +766,9 @@ public final class PullCoordinator {
 
     /** The reference collector's error code for a failed pull. */
     static String code(Exception e) {
+        if (e instanceof CursorLoopException) {
+            return "PullError 305";
+        }
         if (e instanceof HttpOperationFailedException h) {
             return switch (h.getStatusCode()) {
                 case 401 -> "PullError 301";
@@ -615,7 +794,7 @@ public final class PullCoordinator {
             };
             return what + ": " + body;
         }
-        if (e instanceof BadPageException) {
+        if (e instanceof BadPageException || e instanceof CursorLoopException) {
             return e.getMessage();
         }
         return e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -2,8 +2,10 @@ package io.collector.jumpcloud.source;
 
 import io.collector.jumpcloud.completeness.CountLedger;
 import io.collector.jumpcloud.dedup.IdFingerprint;
+import io.collector.jumpcloud.dedup.SecondIds;
 import io.collector.jumpcloud.dedup.SeenIds;
 import io.collector.jumpcloud.state.ServiceState;
+import io.collector.jumpcloud.state.StateFileException;
 import io.collector.jumpcloud.state.StateStore;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,10 +30,33 @@ final class ServicePuller {
     private final StateStore store;
     private final SeenIds seen;
     private final Instant historicDate;
+    /** Whether jumpcloud.historic-date-utc was set: only a date the user set (and changed) resets a state. */
+    private final boolean historicDateGiven;
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean firstPageDelivered;
+    /** Where the route is: the last delivered page's checkpoint (also on disk unless {@link #unsaved}). */
     private ServiceState state;
-    private Checkpoint checkpoint;
+    private SecondIds secondIds;
+    /** Why the last state write failed while the checkpoint in memory is ahead of the file; null when saved. */
+    private volatile String unsaved;
+    private int unsavedTries;
+    /** The elements this route set aside lately: one that comes again (its page read again) is not written twice. */
+    private final SeenIds quarantined = new SeenIds(10_000);
+
+    /** Whether this element (its bytes) is set aside for the first time while this process runs. */
+    boolean firstQuarantine(byte[] raw) {
+        boolean first = quarantined.add(new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1));
+        quarantined.commit(false);
+        return first;
+    }
+
+    /** Whether a retry of the failed save is worth a log line: the first ones, then one in a hundred. */
+    boolean sayUnsaved() {
+        return unsavedTries <= 3 || unsavedTries % 100 == 0;
+    }
+
+    /** Why this route does not run (its state file cannot be trusted); null when it runs. */
+    private volatile String blocked;
 
     /**
      * @param org            the organization, or null for a single-tenant key
@@ -39,7 +64,7 @@ final class ServicePuller {
      * @param legacyStateKey a state written before organizations had folders, adopted once if present (or null)
      */
     ServicePuller(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
-                  Instant historicDate, long countWindowSeconds) {
+                  Instant historicDate, boolean historicDateGiven, long countWindowSeconds) {
         this.service = service;
         this.org = org;
         this.name = org == null ? service : service + "@" + org;
@@ -49,6 +74,7 @@ final class ServicePuller {
         this.store = store;
         this.seen = seen;
         this.historicDate = historicDate;
+        this.historicDateGiven = historicDateGiven;
     }
 
     String service() {
@@ -83,42 +109,54 @@ final class ServicePuller {
         running.set(false);
     }
 
-    /** Reads the persisted state once, resetting it when historic_date_utc was changed. */
+    /**
+     * Reads the persisted state once. It is reset only when the user set jumpcloud.historic-date-utc
+     * to another date than the one it was computed from: without the setting, the default start (one
+     * day ago) applies to a first start only, and a restart resumes exactly. A file that cannot be
+     * trusted throws {@link StateFileException}: the route then does not run (see {@link #block}).
+     */
     ServiceState state() {
         if (state == null) {
             LOG.info("[{}] Reading persisted data from {}", name, store.file(stateKey).toAbsolutePath());
-            ServiceState loaded = store.load(stateKey).orElse(null);
+            StateStore.Stored loaded = store.load(stateKey).orElse(null);
             if (loaded == null && legacyStateKey != null) {
                 loaded = store.load(legacyStateKey).orElse(null);
                 if (loaded != null) {
                     // the state of a single organization before organizations had folders: carry it over
                     LOG.info("[{}] Adopting the state of {} for organization {}", name, store.file(legacyStateKey).toAbsolutePath(), org);
-                    store.save(stateKey, loaded);
+                    store.save(stateKey, loaded.state(), loaded.sameSecond());
                 }
             }
+            boolean resumed = false;
             if (loaded == null) {
                 state = ServiceState.initial(historicDate);
-                LOG.info("[{}] No persisted state: starting from jumpcloud.historic-date-utc {}", name, utc(historicDate));
-            } else if (!loaded.historicDate().equals(historicDate)) {
+                secondIds = new SecondIds(historicDate.getEpochSecond());
+                LOG.info("[{}] No persisted state: starting from jumpcloud.historic-date-utc {}{}", name, utc(historicDate),
+                        historicDateGiven ? "" : " (not set: one day before this first start)");
+            } else if (historicDateGiven && !loaded.state().historicDate().equals(historicDate)) {
                 state = ServiceState.initial(historicDate);
+                secondIds = new SecondIds(historicDate.getEpochSecond());
                 LOG.warn("[{}] jumpcloud.historic-date-utc changed from {} to {}: the persisted state is reset and "
-                        + "collection starts again from {}", name, utc(loaded.historicDate()), utc(historicDate), utc(historicDate));
-                store.save(stateKey, state);
+                        + "collection starts again from {}", name, utc(loaded.state().historicDate()), utc(historicDate), utc(historicDate));
+                store.save(stateKey, state, secondIds);
             } else {
-                state = loaded;
-                LOG.info("[{}] No changes detected in the persistence: resuming at {} ({} ids at that second)",
-                        name, state.lastPolledTimestamp(), state.idsWithSameTimestamp().size());
+                state = loaded.state();
+                secondIds = loaded.sameSecond();
+                resumed = true;
+                LOG.info("[{}] No changes detected in the persistence: resuming at {} ({} ids at that second){}",
+                        name, state.lastPolledTimestamp(), secondIds.size(), historicDateGiven ? ""
+                                : " (jumpcloud.historic-date-utc is not set: the default start applied to the first start only)");
             }
-            seen.seed(state.idsWithSameTimestamp());
+            seen.sameSecond(secondIds);
             if (countWindowSeconds > 0) {
-                ledger = loaded == state ? store.loadLedger(stateKey, state.lastPolledTimestamp(), countWindowSeconds).orElse(null) : null;
+                ledger = resumed ? store.loadLedger(stateKey, state.lastPolledTimestamp(), countWindowSeconds).orElse(null) : null;
                 if (ledger == null) {
                     // a fresh start checks from the historic date; a resumed one without a matching ledger
                     // (first run with the check, a crash before it was saved) cannot verify the current window
-                    long from = loaded == state ? state.lastPolledTimestamp().getEpochSecond() + countWindowSeconds
+                    long from = resumed ? state.lastPolledTimestamp().getEpochSecond() + countWindowSeconds
                             : state.historicDate().getEpochSecond() + countWindowSeconds - 1; // nothing before the historic date
                     ledger = new CountLedger(countWindowSeconds, from);
-                    if (loaded == state) {
+                    if (resumed) {
                         LOG.info("[{}] Count check: no saved counts match the state; windows from {} on are checked", name,
                                 utc(Instant.ofEpochSecond(ledger.checkedUpTo())));
                     }
@@ -126,6 +164,21 @@ final class ServicePuller {
             }
         }
         return state;
+    }
+
+    /** The state file cannot be trusted: this route does not run; the reason goes to the log (once) and to health. */
+    void block(StateFileException e) {
+        blocked = e.getMessage();
+    }
+
+    /** Why this route does not run, or null. */
+    String blocked() {
+        return blocked;
+    }
+
+    /** Why the state file lags the checkpoint in memory (its last write failed), or null. */
+    String unsaved() {
+        return unsaved;
     }
 
     /** The checkpoint for the lag gauge, without reading the state file from a metrics thread. */
@@ -155,20 +208,23 @@ final class ServicePuller {
         }
     }
 
-    Checkpoint checkpoint() {
-        if (checkpoint == null) {
-            checkpoint = new Checkpoint(state());
-        }
-        return checkpoint;
-    }
-
-    /** The page was written to Devo: move the checkpoint over it and persist it. */
+    /**
+     * The page was written to Devo: the checkpoint moves over it, its ids are delivered (dropped if
+     * they come again, whether or not the file can be written), then the state is saved. A failed save
+     * throws {@link StateWriteException}: the route then asks for nothing new until a save succeeds
+     * ({@link #saveUnsaved}), so a restart can only send again what was delivered meanwhile.
+     */
     ServiceState commit(EventPage page, Instant now) {
         firstPageDelivered = true;
-        Checkpoint c = checkpoint();
-        page.forEach(e -> c.add(e, now));
-        state = c.toState();
-        store.save(stateKey, state);
+        ServiceState s = state();
+        Instant newest = new Checkpoint(s.lastPolledTimestamp()).advance(page, now);
+        boolean sameSecond = newest.getEpochSecond() == secondIds.second();
+        int before = sameSecond ? secondIds.size() : 0;
+        Checkpoint.record(page, newest, secondIds, now);
+        if (secondIds.overflowed()) {
+            LOG.warn("[{}] More than {} events delivered in the second of {}: the ones beyond are dropped by the bounded id memory only",
+                    name, SecondIds.MAX, newest);
+        }
         SeenIds.Delivered delivered = seen.commit(ledger != null); // the set only for the count check's ledger
         if (delivered != null) {
             page.forEach(e -> {
@@ -178,17 +234,52 @@ final class ServicePuller {
                 }
             });
         }
+        state = new ServiceState(newest, s.historicDate());
+        if (unsaved == null && sameSecond && newest.equals(s.lastPolledTimestamp()) && secondIds.size() == before) {
+            return state; // nothing new (the checkpoint's second read again): the file already says all of it
+        }
+        try {
+            if (unsaved != null || !sameSecond) {
+                store.save(stateKey, state, secondIds);
+            } else {
+                store.saveAppending(stateKey, state, secondIds, before);
+            }
+            unsaved = null;
+        } catch (RuntimeException e) {
+            unsaved = e.getMessage();
+            throw new StateWriteException(e.getMessage(), e);
+        }
         return state;
+    }
+
+    /**
+     * Before a pull asks for anything: writes the state a failed save left in memory only.
+     * @return false while it still cannot be written (the pull then asks for nothing)
+     */
+    boolean saveUnsaved() {
+        if (unsaved == null) {
+            return true;
+        }
+        unsavedTries++;
+        try {
+            store.save(stateKey, state, secondIds);
+            unsaved = null;
+            unsavedTries = 0;
+            LOG.info("[{}] The state file can be written again: saved at {}", name, state.lastPolledTimestamp());
+            return true;
+        } catch (RuntimeException e) {
+            unsaved = e.getMessage();
+            return false;
+        }
     }
 
     /** The page failed: forget its ids so the re-pull sends them, and keep the old checkpoint. */
     int rollback() {
-        checkpoint = null;
         return seen.rollback();
     }
 
     String describe(ServiceState s) {
-        return store.describe(s);
+        return store.describe(s, secondIds);
     }
 
     /** As jumpcloud.historic-date-utc is written (LocalDateTime.toString drops ":00" seconds). */

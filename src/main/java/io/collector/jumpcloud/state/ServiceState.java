@@ -1,21 +1,18 @@
 package io.collector.jumpcloud.state;
 
 import java.time.Instant;
-import java.util.List;
 
 /**
- * Where a service's next pull starts: the newest event instant delivered to Devo and the ids of the
- * delivered events in that same second (the next query starts at the whole second, so those come
- * back and are dropped). {@code historicDate} is the configured start it was computed from.
+ * Where a service's next pull starts: the newest event instant delivered to Devo. The ids delivered
+ * in that instant's whole second travel beside it ({@link io.collector.jumpcloud.dedup.SecondIds}):
+ * the next query starts at the whole second, so those come back and are dropped.
+ * {@code historicDate} is the configured start it was computed from.
  */
-public record ServiceState(Instant lastPolledTimestamp, Instant historicDate, List<String> idsWithSameTimestamp) {
-    public static final int PERSISTENCE_VERSION = 1;
-
-    public ServiceState {
-        idsWithSameTimestamp = List.copyOf(idsWithSameTimestamp);
-    }
+public record ServiceState(Instant lastPolledTimestamp, Instant historicDate) {
+    /** 2: the ids of the checkpoint's second are fingerprints in a file of their own (1: id strings inline). */
+    public static final int PERSISTENCE_VERSION = 2;
 
     public static ServiceState initial(Instant historicDate) {
-        return new ServiceState(historicDate, historicDate, List.of());
+        return new ServiceState(historicDate, historicDate);
     }
 }

@@ -56,7 +56,7 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent e) {
             if (!e.isSuccess()) {
-                fail(ctx, e.cause());
+                failClosed(ctx, e.cause());
             } else if (!"TLSv1.3".equals(ctx.pipeline().get(SslHandler.class).engine().getSession().getProtocol())) {
                 relayVerdict.whenComplete((ok, refused) -> ctx.executor().execute(() -> {
                     if (refused != null) {
@@ -70,7 +70,7 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
                 long wait = Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 2 * handshakeMs));
                 ctx.executor().schedule(() -> {
                     if (!ctx.channel().isActive()) {
-                        fail(ctx, null);
+                        failClosed(ctx, null);
                         return;
                     }
                     // a connection made while the start-up probe still waits for the relay's verdict on
@@ -81,7 +81,7 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
                         } else if (ctx.channel().isActive()) {
                             release(ctx);
                         } else {
-                            fail(ctx, null);
+                            failClosed(ctx, null);
                         }
                     }));
                 }, wait, TimeUnit.MILLISECONDS);
@@ -93,7 +93,7 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (!open) {
-            fail(ctx, null);
+            failClosed(ctx, null);
         }
         super.channelInactive(ctx);
     }
@@ -101,7 +101,7 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (!open) {
-            fail(ctx, cause);
+            failClosed(ctx, cause);
         }
         super.exceptionCaught(ctx, cause);
     }
@@ -118,7 +118,8 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
         ctx.flush();
     }
 
-    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+    /** The relay closed the connection (or the handshake failed) before the writes were let through. */
+    private void failClosed(ChannelHandlerContext ctx, Throwable cause) {
         IOException e = refused();
         if (cause != null) {
             e.initCause(cause);

@@ -26,28 +26,35 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
     private final NettyProducer producer;
     private final Delegate camelPipeline;
     private final java.util.concurrent.CompletableFuture<?> relayVerdict;
+    private final long writeTimeoutMs;
 
     public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname) {
-        this(sslContext, verifyHostname, java.util.concurrent.CompletableFuture.completedFuture(true));
+        this(sslContext, verifyHostname, java.util.concurrent.CompletableFuture.completedFuture(true), 60_000);
     }
 
-    /** @param relayVerdict the start-up probe's verdict on the certificate: a connection's writes wait for it */
-    public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, java.util.concurrent.CompletableFuture<?> relayVerdict) {
-        this(sslContext, verifyHostname, null, relayVerdict);
+    /**
+     * @param relayVerdict   the start-up probe's verdict on the certificate: a connection's writes wait for it
+     * @param writeTimeoutMs devo.write-timeout: a page not written within it (a relay that stops reading)
+     *                       closes the connection and fails, so it is not checkpointed and is sent again
+     */
+    public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, java.util.concurrent.CompletableFuture<?> relayVerdict,
+                                                 long writeTimeoutMs) {
+        this(sslContext, verifyHostname, null, relayVerdict, writeTimeoutMs);
     }
 
     private HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, NettyProducer producer,
-                                                  java.util.concurrent.CompletableFuture<?> relayVerdict) {
+                                                  java.util.concurrent.CompletableFuture<?> relayVerdict, long writeTimeoutMs) {
         this.sslContext = sslContext;
         this.verifyHostname = verifyHostname;
         this.producer = producer;
         this.camelPipeline = producer == null ? null : new Delegate(producer);
         this.relayVerdict = relayVerdict;
+        this.writeTimeoutMs = writeTimeoutMs;
     }
 
     @Override
     public ClientInitializerFactory createPipelineFactory(NettyProducer producer) {
-        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer, relayVerdict);
+        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer, relayVerdict, writeTimeoutMs);
     }
 
     @Override
@@ -60,6 +67,8 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         // the page's lines as bytes, LF-ended, without a String or a copy (the endpoint has no textline codec)
         ch.pipeline().addAfter("client-certificate-gate", "chunked-writes", new ChunkedWriteHandler());
         ch.pipeline().addAfter("chunked-writes", "devo-lines", DevoLineFramer.INSTANCE);
+        // a page's whole write (its promise ends when its last chunk is written) within devo.write-timeout
+        ch.pipeline().addAfter("devo-lines", "write-deadline", new io.collector.jumpcloud.devo.DevoWriteDeadline(writeTimeoutMs));
     }
 
     SSLEngine engine(String host, int port) {

@@ -181,7 +181,7 @@ class BundleManifestIT {
 
         // every package the bundle needs has a provider: the JDK, Karaf, a Camel feature of the list, or a listed bundle
         Map<String, String> camelFeatureModules = Map.of("camel-core", "org.apache.camel", "camel-jackson", "com.fasterxml.jackson.",
-                "camel-netty", "io.netty.", "camel-yaml-dsl", "org.snakeyaml.engine.");
+                "camel-netty", "io.netty.", "camel-yaml-dsl", "org.snakeyaml.engine.", "camel-http", "org.apache.hc.");
         List<String> unresolved = new ArrayList<>();
         clauses(manifest(file("bundle.jar")).getValue("Import-Package")).forEach((pkg, attrs) -> {
             boolean optional = attrs.contains("resolution:=optional");

@@ -93,7 +93,7 @@ class CollectorEndToEndTest {
             }
             assertTrue(log.lines().stream().noneMatch(l -> l.contains(KEY)), "the API key never appears in the log");
             log.assertNoSecrets(KEY, pki.clientKey());
-            assertTrue(Files.readString(dir.resolve("state/all.json")).contains("\"ids_with_same_timestamp\""));
+            assertTrue(Files.readString(dir.resolve("state/all.json")).contains("\"same_second_ids\""));
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.camel.main.Main;
 final class CollectorRun implements AutoCloseable {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private Main main;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
 
     CollectorRun(String baseUrl, String apiKey, Path stateDir) {
         set("jumpcloud.api-key", apiKey);
@@ -42,8 +43,14 @@ final class CollectorRun implements AutoCloseable {
         return this;
     }
 
+    /** The collector's clock (a machine clock off JumpCloud's). */
+    CollectorRun clock(java.time.Clock c) {
+        clock = c;
+        return this;
+    }
+
     CollectorRun start() throws Exception {
-        main = CollectorApplication.newMain();
+        main = CollectorApplication.newMain(clock);
         properties.forEach(main::addOverrideProperty);
         main.start();
         return this;

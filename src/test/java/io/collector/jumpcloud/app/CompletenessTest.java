@@ -183,8 +183,8 @@ class CompletenessTest {
             SimEvent missed = all.get(17);
             // the state a pull left: checkpoint 5 s ago, and the window with 39 of its 40 events sent
             io.collector.jumpcloud.state.StateStore store = new io.collector.jumpcloud.state.StateStore(dir.resolve("state"));
-            io.collector.jumpcloud.state.ServiceState state = new io.collector.jumpcloud.state.ServiceState(now.minusSeconds(5), historic, List.of());
-            store.save("all", state);
+            io.collector.jumpcloud.state.ServiceState state = new io.collector.jumpcloud.state.ServiceState(now.minusSeconds(5), historic);
+            store.save("all", state, new io.collector.jumpcloud.dedup.SecondIds(state.lastPolledTimestamp().getEpochSecond()));
             io.collector.jumpcloud.completeness.CountLedger ledger = new io.collector.jumpcloud.completeness.CountLedger(300, window + 300);
             Set<io.collector.jumpcloud.dedup.IdFingerprint> sent = new java.util.LinkedHashSet<>();
             all.stream().filter(e -> e != missed).forEach(e -> sent.add(io.collector.jumpcloud.dedup.IdFingerprint.of(e.id())));

@@ -61,7 +61,7 @@ class DevoTlsTest {
             bad.close();
             assertTrue(relay.lines().isEmpty(), "nothing reached the relay: " + relay.lines().size());
             var state = new io.collector.jumpcloud.state.StateStore(dir.resolve("state")).load("all");
-            assertTrue(state.isEmpty() || state.get().lastPolledTimestamp().isBefore(Instant.now().minus(11, ChronoUnit.MINUTES)),
+            assertTrue(state.isEmpty() || state.get().state().lastPolledTimestamp().isBefore(Instant.now().minus(11, ChronoUnit.MINUTES)),
                     "the checkpoint did not move past events that were not sent: " + state);
         }
     }

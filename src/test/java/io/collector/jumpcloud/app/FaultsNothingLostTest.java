@@ -57,7 +57,7 @@ class FaultsNothingLostTest {
             log.assertNoSecrets(JumpCloudSimulator.DEFAULT_API_KEY, pki.clientKey());
             // each fault is retried within the pull; the sixth in a row exceeds jumpcloud.max-retries (5)
             for (String cause : List.of("retry 1 of 5 in", "unexpected HTTP status 500", "the page is not complete JSON",
-                    "X-Result-Count says", "Unexpected character ('<'", "Premature end of Content-Length",
+                    "X-Result-Count says", "a body that is not a JSON array: '<html>oops</html>'", "Premature end of Content-Length",
                     "PullError 303: unexpected HTTP status 503 from JumpCloud: {\"message\":\"simulated failure 503\"} (still failing after 5 retries).",
                     "without a new X-Search_after", "JumpCloud is rate limiting (HTTP 429)", "SocketTimeoutException")) {
                 assertTrue(log.contains(cause), cause + " in\n" + String.join("\n", log.lines().stream().filter(l -> l.contains("retry") || l.contains("PullError")).toList()));

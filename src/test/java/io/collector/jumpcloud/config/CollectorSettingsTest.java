@@ -165,14 +165,50 @@ class CollectorSettingsTest {
 
     @Test
     void withAllAServiceFirstSeenInTheEventsFindsItsTableSetting() {
-        Map<String, String> props = Map.of("devo.table.device_trust", "my.jumpcloud.device_trust.events", "devo.table.broken", "x");
-        io.collector.jumpcloud.devo.DevoTables t = new io.collector.jumpcloud.devo.DevoTables(settings(minimal()).tables(),
-                "auth.jumpcloud.other.events", k -> Optional.ofNullable(props.get(k)));
+        Map<String, String> m = minimal();
+        m.put("devo.table.device_trust", "my.jumpcloud.device_trust.events");
+        CollectorSettings s = CollectorSettings.from(k -> Optional.ofNullable(m.get(k)), m.keySet(), java.time.Clock.systemUTC());
+        io.collector.jumpcloud.devo.DevoTables t = new io.collector.jumpcloud.devo.DevoTables(s.tables(), s.fallbackTable());
         assertEquals("my.jumpcloud.device_trust.events", t.tableFor("device_trust"));
         assertEquals(0, t.fallbackEvents());
-        assertEquals("auth.jumpcloud.other.events", t.tableFor("broken"), "a bad table setting: the fallback, logged");
         assertEquals("auth.jumpcloud.other.events", t.tableFor("unmapped"));
-        assertEquals(2, t.fallbackEvents());
+        assertEquals(1, t.fallbackEvents());
         assertEquals("auth.jumpcloud.sso.events", t.tableFor("sso"));
+        m.put("devo.table.broken", "x");
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> CollectorSettings.from(k -> Optional.ofNullable(m.get(k)), m.keySet(), java.time.Clock.systemUTC()));
+        assertEquals("devo.table.broken", e.setting(), "a bad table setting stops the start, named");
+    }
+
+    @Test
+    void anEventsServiceIsNeverASettingsNameAndUnknownOnesAreBounded() {
+        io.collector.jumpcloud.devo.DevoTables t = new io.collector.jumpcloud.devo.DevoTables(settings(minimal()).tables(),
+                "auth.jumpcloud.other.events");
+        for (String odd : List.of("x.y{{jumpcloud.api-key}}", "${sys:user.home}", "#{1+1}", "%s%n", "a\nb")) {
+            assertEquals("auth.jumpcloud.other.events", t.tableFor(odd));
+            assertEquals(io.collector.jumpcloud.devo.DevoTables.OTHER, t.label(odd));
+        }
+        for (int i = 0; i < 200; i++) {
+            t.tableFor("svc_" + i);
+        }
+        long named = java.util.stream.IntStream.range(0, 200).filter(i -> t.label("svc_" + i).equals("svc_" + i)).count();
+        assertEquals(io.collector.jumpcloud.devo.DevoTables.MAX_TRACKED, named, "the first 50 by name, the others as 'other'");
+    }
+
+    /** The API key crosses the network in clear over http: refused unless the host is this machine. */
+    @Test
+    void plainHttpOnlyToThisMachine() {
+        Map<String, String> m = minimal();
+        for (String ok : List.of("https://api.jumpcloud.com", "http://127.0.0.1:8080", "http://localhost:9",
+                "http://127.1.2.3")) {
+            m.put(CollectorSettings.BASE_URL, ok);
+            assertEquals(ok, settings(m).baseUrl().toString());
+        }
+        for (String bad : List.of("http://api.jumpcloud.com", "http://10.0.0.5:8080", "http://localhost.example.com")) {
+            m.put(CollectorSettings.BASE_URL, bad);
+            SettingsException e = assertThrows(SettingsException.class, () -> settings(m), bad);
+            assertEquals(CollectorSettings.BASE_URL, e.setting());
+            assertTrue(e.getMessage().contains("plain http to another machine"), e.getMessage());
+        }
     }
 }

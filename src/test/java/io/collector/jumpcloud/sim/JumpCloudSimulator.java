@@ -82,6 +82,10 @@ public final class JumpCloudSimulator implements AutoCloseable {
     private volatile List<String> knownServices = KNOWN_SERVICES;
     private volatile Duration latency = Duration.ZERO;
     private volatile int rateLimit;          // requests per second, 0 = unlimited
+    private final Map<String, byte[]> rawOverrides = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Duration> trickled = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean cycleCursors;
+    private final AtomicInteger cycle = new AtomicInteger();
     private long rateWindow = -1;            // guarded by this
     private int rateCount;                   // guarded by this
 
@@ -321,6 +325,45 @@ public final class JumpCloudSimulator implements AutoCloseable {
         return addFault(FaultKind.RESET, null);
     }
 
+    /**
+     * A hostile or broken event: every page that holds event {@code eventId} sends these bytes in its
+     * place (invalid UTF-8, not an object, no id...), the element still counted in X-Result-Count.
+     */
+    public JumpCloudSimulator rawBytes(String eventId, byte[] bytes) {
+        rawOverrides.put(eventId, bytes.clone());
+        return this;
+    }
+
+    /** Next /events answer: the page's headers with Content-Length 1,500,000,000, a few bytes, then the connection drops. */
+    public JumpCloudSimulator hugeContentLengthNext() {
+        return addFault(FaultKind.HUGE_LENGTH, null);
+    }
+
+    /** Next /events answer: 200, chunked, {@code bytes} of whitespace (an endless body), then the page. */
+    public JumpCloudSimulator endlessBodyNext(long bytes) {
+        faults.add(new Fault(FaultKind.ENDLESS, 200, Long.toString(bytes), Map.of(), null));
+        return this;
+    }
+
+    /**
+     * A paging bug: every /events answer ignores search_after (the query's first page again) and its
+     * X-Search_after alternates between two cursors, A, B, A, B...
+     */
+    public JumpCloudSimulator cycleCursors(boolean on) {
+        cycleCursors = on;
+        return this;
+    }
+
+    /** Answers to queries naming {@code service} send their body one byte every {@code perByte} (null = off). */
+    public JumpCloudSimulator trickle(String service, Duration perByte) {
+        if (perByte == null) {
+            trickled.remove(service);
+        } else {
+            trickled.put(service, perByte);
+        }
+        return this;
+    }
+
     /** Sleep before every /events answer (benchmarks); ZERO = off. */
     public JumpCloudSimulator latency(Duration perRequest) {
         latency = perRequest == null ? Duration.ZERO : perRequest;
@@ -335,6 +378,8 @@ public final class JumpCloudSimulator implements AutoCloseable {
 
     public JumpCloudSimulator clearFaults() {
         faults.clear();
+        trickled.clear();
+        cycleCursors = false;
         latency = Duration.ZERO;
         rateLimit = 0;
         return this;
@@ -472,10 +517,14 @@ public final class JumpCloudSimulator implements AutoCloseable {
         if (!events) {
             return send(ex, 200, ("{\"count\":" + count(q) + "}").getBytes(StandardCharsets.UTF_8), true);
         }
-        return sendPage(ex, q, page(q), fault == null ? null : fault.kind);
+        if (cycleCursors) {
+            q.cursorTb = null; // the first page again, whatever the cursor
+        }
+        return sendPage(ex, q, page(q), fault);
     }
 
-    private int sendPage(HttpExchange ex, Query q, List<SimEvent> page, FaultKind fault) throws IOException {
+    private int sendPage(HttpExchange ex, Query q, List<SimEvent> page, Fault f) throws IOException {
+        FaultKind fault = f == null ? null : f.kind;
         Headers h = ex.getResponseHeaders();
         h.set("Content-Type", "application/json");
         h.set("X-Result-Count", Integer.toString(page.size() + (fault == FaultKind.WRONG_COUNT ? 1 : 0)));
@@ -486,15 +535,38 @@ public final class JumpCloudSimulator implements AutoCloseable {
             // empty page: echo the request's cursor (real behaviour unknown, doc §4)
             String cursor = page.isEmpty() ? (q.searchAfterText != null ? q.searchAfterText : "[]")
                     : page.get(page.size() - 1).searchAfter();
+            if (cycleCursors) {
+                cursor = cycle.getAndIncrement() % 2 == 0 ? "[1,\"A\"]" : "[1,\"B\"]";
+            }
             h.set("X-Search_after", cursor);
         }
         if (fault == FaultKind.NON_JSON) {
             return send(ex, 200, NON_JSON);
         }
+        if (fault == FaultKind.HUGE_LENGTH) {
+            respond(ex, 200, 1_500_000_000L);
+            OutputStream out = ex.getResponseBody();
+            out.write(("[" + " ".repeat(1000)).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            throw new ConnectionReset(1001);
+        }
+        if (fault == FaultKind.ENDLESS) {
+            respond(ex, 200, 0); // chunked
+            OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 1 << 16);
+            byte[] spaces = new byte[1 << 16];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (long left = Long.parseLong(f.body); left > 0; left -= spaces.length) {
+                out.write(spaces, 0, (int) Math.min(spaces.length, left));
+            }
+            out.write("[]".getBytes(StandardCharsets.UTF_8));
+            out.close();
+            return 200;
+        }
         List<byte[]> parts = new ArrayList<>(page.size());
         long total = 2 + Math.max(0, page.size() - 1);
         for (SimEvent e : page) {
-            byte[] b = e.raw().getBytes(StandardCharsets.UTF_8);
+            byte[] override = e.id() == null ? null : rawOverrides.get(e.id());
+            byte[] b = override != null ? override : e.raw().getBytes(StandardCharsets.UTF_8);
             parts.add(b);
             total += b.length;
         }
@@ -502,7 +574,8 @@ public final class JumpCloudSimulator implements AutoCloseable {
         long cut = fault == FaultKind.TRUNCATE || fault == FaultKind.RESET ? total / 2 : total;
         respond(ex, 200, announced);
         // stream straight to the socket: a 10,000 x 1 kB page is never copied into one buffer
-        OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 1 << 16);
+        Duration slow = trickleFor(q);
+        OutputStream out = slow == null ? new BufferedOutputStream(ex.getResponseBody(), 1 << 16) : trickling(ex.getResponseBody(), slow);
         long written = writeBody(out, parts, cut);
         out.flush();
         if (fault == FaultKind.RESET) {
@@ -510,6 +583,39 @@ public final class JumpCloudSimulator implements AutoCloseable {
         }
         out.close();
         return 200;
+    }
+
+    private Duration trickleFor(Query q) {
+        for (Map.Entry<String, Duration> t : trickled.entrySet()) {
+            if (q.services == null ? t.getKey().equals("all") : q.services.contains(t.getKey())) {
+                return t.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** One byte per {@code perByte}, flushed each time. */
+    private static OutputStream trickling(OutputStream out, Duration perByte) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                sleep(perByte);
+                out.write(b);
+                out.flush();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                for (int i = 0; i < len; i++) {
+                    write(b[off + i]);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.close();
+            }
+        };
     }
 
     private static long writeBody(OutputStream out, List<byte[]> parts, long max) throws IOException {
@@ -885,7 +991,7 @@ public final class JumpCloudSimulator implements AutoCloseable {
         }
     }
 
-    private enum FaultKind { FAIL, TRUNCATE, NON_JSON, WRONG_COUNT, DROP_CURSOR, DELAY, RESET }
+    private enum FaultKind { FAIL, TRUNCATE, NON_JSON, WRONG_COUNT, DROP_CURSOR, DELAY, RESET, HUGE_LENGTH, ENDLESS }
 
     private record Fault(FaultKind kind, int status, String body, Map<String, String> headers, Duration delay) { }
 }

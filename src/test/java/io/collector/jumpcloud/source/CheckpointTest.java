@@ -1,41 +1,55 @@
 package io.collector.jumpcloud.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.collector.jumpcloud.state.ServiceState;
+import io.collector.jumpcloud.dedup.IdFingerprint;
+import io.collector.jumpcloud.dedup.SecondIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CheckpointTest {
-    static DiEvent event(String id, String ts) {
-        String json = "{\"id\":\"" + id + "\",\"timestamp\":\"" + ts + "\"}";
-        return EventPage.parse(("[" + json + "]").getBytes(StandardCharsets.UTF_8), "sso").events().get(0);
+    static EventPage page(String... idAndTs) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < idAndTs.length; i += 2) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(idAndTs[i]).append("\",\"timestamp\":\"").append(idAndTs[i + 1]).append("\"}");
+        }
+        return EventPage.parse(b.append("]").toString().getBytes(StandardCharsets.UTF_8), "sso");
     }
 
     static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
 
     @Test
     void anEventFromTheFutureCountsAsNow() {
-        Checkpoint c = new Checkpoint(ServiceState.initial(Instant.parse("2026-01-01T00:00:00Z")));
-        c.add(event("f", "2026-06-01T00:10:00Z"), NOW);
-        assertEquals(NOW, c.toState().lastPolledTimestamp());
-        assertEquals(List.of("f"), c.toState().idsWithSameTimestamp());
+        EventPage p = page("f", "2026-06-01T00:10:00Z");
+        Instant c = new Checkpoint(Instant.parse("2026-01-01T00:00:00Z")).advance(p, NOW);
+        assertEquals(NOW, c);
+        SecondIds ids = new SecondIds(0);
+        Checkpoint.record(p, c, ids, NOW);
+        assertTrue(ids.contains(IdFingerprint.of("f")));
     }
 
     @Test
     void keepsTheNewestInstantAndTheIdsOfItsWholeSecond() {
-        Checkpoint c = new Checkpoint(ServiceState.initial(Instant.parse("2026-01-01T00:00:00Z")));
-        c.add(event("a", "2026-01-01T00:00:01.9Z"), NOW);
-        c.add(event("b", "2026-01-01T00:00:02.5Z"), NOW);
-        // same millisecond, lower nanoseconds, later in tie-breaker order: still in the second
-        c.add(event("c", "2026-01-01T00:00:02.100000001Z"), NOW);
-        c.add(event("d", "2026-01-01T00:00:02Z"), NOW);
-        ServiceState s = c.toState();
-        assertEquals(Instant.parse("2026-01-01T00:00:02.5Z"), s.lastPolledTimestamp());
-        assertEquals(List.of("b", "c", "d"), s.idsWithSameTimestamp());
-        c.add(event("e", "2026-01-01T00:00:03Z"), NOW);
-        assertEquals(List.of("e"), c.toState().idsWithSameTimestamp());
+        EventPage p = page("a", "2026-01-01T00:00:01.9Z", "b", "2026-01-01T00:00:02.5Z",
+                // same millisecond, lower nanoseconds, later in tie-breaker order: still in the second
+                "c", "2026-01-01T00:00:02.100000001Z", "d", "2026-01-01T00:00:02Z");
+        Instant c = new Checkpoint(Instant.parse("2026-01-01T00:00:00Z")).advance(p, NOW);
+        assertEquals(Instant.parse("2026-01-01T00:00:02.5Z"), c);
+        SecondIds ids = new SecondIds(Instant.parse("2026-01-01T00:00:00Z").getEpochSecond());
+        Checkpoint.record(p, c, ids, NOW);
+        assertEquals(3, ids.size());
+        for (String id : List.of("b", "c", "d")) {
+            assertTrue(ids.contains(IdFingerprint.of(id)), id);
+        }
+        assertFalse(ids.contains(IdFingerprint.of("a")));
+        EventPage next = page("e", "2026-01-01T00:00:03Z");
+        Instant c2 = new Checkpoint(c).advance(next, NOW);
+        Checkpoint.record(next, c2, ids, NOW);
+        assertEquals(1, ids.size(), "a later second starts its record again");
+        assertTrue(ids.contains(IdFingerprint.of("e")));
     }
 }

@@ -62,14 +62,50 @@ class EventPageTest {
         assertEquals(0, EventPage.parse(" [ ] ".getBytes(StandardCharsets.UTF_8), "sso").size());
     }
 
+    /** A body that is not a complete JSON array is a transport failure: the request is asked again. */
     @Test
-    void refusesBodiesThatCannotBeTrusted() {
+    void refusesBodiesThatAreNotACompleteArray() {
         String good = "{\"id\":\"a1\",\"timestamp\":\"2024-01-01T00:00:00Z\"}";
         for (String bad : List.of("<html>oops</html>", "{\"message\":\"x\"}", "[" + good + ",{\"id\":\"a2\",\"timest",
-                "[" + good, "[{\"timestamp\":\"2024-01-01T00:00:00Z\"}]", "[{\"id\":\"x\",\"timestamp\":\"yesterday\"}]", "[1,2]")) {
+                "[" + good, "[" + good + "] trailing", "[" + good + " " + good + "]", "")) {
             BadPageException e = assertThrows(BadPageException.class,
                     () -> EventPage.parse(bad.getBytes(StandardCharsets.UTF_8), "sso"), bad);
             assertTrue(e.getMessage().length() > 10);
+        }
+    }
+
+    /** In a complete array, what is not an event is set aside with its position and reason; the events are kept. */
+    @Test
+    void setsAsideElementsThatAreNotEventsAndKeepsTheOthers() {
+        String a = "{\"id\":\"a1\",\"timestamp\":\"2024-01-01T00:00:00Z\"}";
+        String b = "{\"id\":\"b1\",\"timestamp\":\"2024-01-01T00:00:01Z\"}";
+        byte[] invalidUtf8 = "{\"id\":\"x1\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"name\":\"\u00ff\"}".getBytes(StandardCharsets.ISO_8859_1);
+        List<Object[]> cases = List.of(
+                new Object[] {"{\"timestamp\":\"2024-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8), "no_id"},
+                new Object[] {"{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8), "no_timestamp"},
+                new Object[] {"{\"id\":\"x\",\"timestamp\":\"yesterday\"}".getBytes(StandardCharsets.UTF_8), "bad_timestamp"},
+                new Object[] {"42".getBytes(StandardCharsets.UTF_8), "not_object"},
+                new Object[] {"[1,2]".getBytes(StandardCharsets.UTF_8), "not_object"},
+                new Object[] {"{\"id\":\"x\",\"timestamp\":\"2024-01-01T00:00:00Z\",}".getBytes(StandardCharsets.UTF_8), "not_json"},
+                new Object[] {invalidUtf8, "not_json"});
+        for (Object[] c : cases) {
+            byte[] bad = (byte[]) c[0];
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.writeBytes(("[" + a + ",").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(bad);
+            body.writeBytes(("," + b + "]").getBytes(StandardCharsets.UTF_8));
+            EventPage page = EventPage.parse(body.toByteArray(), "sso");
+            String what = new String(bad, StandardCharsets.ISO_8859_1);
+            assertEquals(List.of("a1", "b1"), page.events().stream().map(DiEvent::getId).toList(), what);
+            assertEquals(a, page.events().get(0).getJson());
+            assertEquals(b, page.events().get(1).getJson());
+            assertEquals(3, page.elements(), "X-Result-Count counts it");
+            assertEquals(1, page.quarantined().size(), what);
+            EventPage.BadElement e = page.quarantined().get(0);
+            assertEquals(c[1], e.reason(), what);
+            assertEquals(1, e.index());
+            assertEquals(a.length() + 2, e.offset());
+            assertTrue(java.util.Arrays.equals(bad, e.raw()), "its bytes as sent: " + what);
         }
     }
 

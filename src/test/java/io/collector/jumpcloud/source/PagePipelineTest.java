@@ -32,7 +32,7 @@ class PagePipelineTest {
 
     private static PageQuery page(int n) {
         return new PageQuery("sso", null, Instant.EPOCH, null, false,
-                n == 0 ? null : JsonNodeFactory.instance.arrayNode().add(n), 10_000);
+                n == 0 ? null : JsonNodeFactory.instance.arrayNode().add(n), 10_000, false);
     }
 
     private Exchange ok() {
@@ -114,11 +114,51 @@ class PagePipelineTest {
         Thread.sleep(300);
         assertFalse(later.isDone(), "page 1 waits for page 0");
         assertTrue(acquire(p, sent(0)));
-        Thread.sleep(300);
-        assertFalse(later.isDone(), "the only place is page 0's until it is delivered");
-        sent(0).answer.complete(ok());
-        p.delivered();
-        assertTrue(later.get(5, TimeUnit.SECONDS));
+        assertTrue(later.get(5, TimeUnit.SECONDS), "then page 1 takes the route's second place");
+    }
+
+    /**
+     * The collector's shared page places go to bodies that flow: an answer that stalls (a trickle)
+     * holds none, so another route's large page is read meanwhile (one place here).
+     */
+    @Test
+    void aStalledAnswerHoldsNoSharedPlace() throws Exception {
+        PageMemory memory = new PageMemory(1);
+        PagePipeline stalled = pipeline(memory);
+        PagePipeline other = pipeline(memory);
+        take(stalled, page(0));
+        take(other, page(0));
+        awaitSent(2);
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        java.io.InputStream trickle = new java.io.InputStream() {
+            int n;
+
+            @Override
+            public int read() throws java.io.IOException {
+                if (n++ < 10) {
+                    return ' ';
+                }
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                return -1;
+            }
+        };
+        CompletableFuture<PageBody> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sent(0).read(trickle, 1 << 20, 1 << 30, () -> false);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        byte[] large = new byte[300_000];
+        java.util.Arrays.fill(large, (byte) ' ');
+        PageBody read = sent(1).read(new java.io.ByteArrayInputStream(large), large.length, 1 << 30, () -> false);
+        assertEquals(large.length, read.length(), "the flowing page took the only place");
+        assertFalse(slow.isDone(), "the trickle still waits, holding no place");
+        never.countDown();
     }
 
     private static boolean acquire(PagePipeline p, PagePipeline.Slot s) {

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.collector.jumpcloud.dedup.IdFingerprint;
+import io.collector.jumpcloud.dedup.SecondIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,30 +21,96 @@ class StateStoreTest {
     @TempDir
     Path dir;
 
+    static SecondIds ids(Instant checkpoint, String... ids) {
+        SecondIds s = new SecondIds(checkpoint.getEpochSecond());
+        for (String id : ids) {
+            s.add(IdFingerprint.of(id));
+        }
+        return s;
+    }
+
     @Test
-    void roundTripsToTheNanosecondInTheReferenceShape() throws Exception {
+    void roundTripsToTheNanosecondWithTheSecondsIdsInAFileOfTheirOwn() throws Exception {
         StateStore store = new StateStore(dir);
-        ServiceState s = new ServiceState(Instant.parse("2025-06-18T01:40:48.953462371Z"),
-                Instant.parse("2025-06-01T00:00:00Z"), List.of("a", "b"));
-        store.save("mdm", s);
-        assertEquals(s, store.load("mdm").orElseThrow());
+        ServiceState s = new ServiceState(Instant.parse("2025-06-18T01:40:48.953462371Z"), Instant.parse("2025-06-01T00:00:00Z"));
+        store.save("mdm", s, ids(s.lastPolledTimestamp(), "a", "b"));
+        StateStore.Stored back = store.load("mdm").orElseThrow();
+        assertEquals(s, back.state());
+        assertEquals(2, back.sameSecond().size());
+        assertTrue(back.sameSecond().contains(IdFingerprint.of("a")) && back.sameSecond().contains(IdFingerprint.of("b")));
         JsonNode n = new ObjectMapper().readTree(dir.resolve("mdm.json").toFile());
         assertTrue(Files.readString(dir.resolve("mdm.json")).contains("\"last_polled_timestamp\":1750210848.953462371"),
                 "epoch seconds with all nine digits");
         assertTrue(n.get("last_polled_timestamp").isNumber());
-        assertEquals(2, n.get("ids_with_same_timestamp").size());
+        assertEquals(2, n.get("same_second_ids").get("count").asInt());
         assertEquals(ServiceState.PERSISTENCE_VERSION, n.get("@persistence_version").asInt());
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("mdm.json"), files.map(p -> p.getFileName().toString()).toList(), "no temp file left behind");
+            assertEquals(List.of("mdm.ids-1750210848", "mdm.json"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temp file left behind");
         }
     }
 
+    /** A page's save appends its own ids: its cost does not grow with the burst the second already holds. */
     @Test
-    void missingStateIsEmptyAndBrokenStateNamesTheFile() throws Exception {
+    void aPageOfTheSameSecondAppendsOnlyItsIdsAndANewSecondStartsAFreshFile() throws Exception {
         StateStore store = new StateStore(dir);
-        assertFalse(store.load("sso").isPresent());
-        Files.writeString(dir.resolve("sso.json"), "{\"last_polled_timestamp\": 17");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.load("sso"));
-        assertTrue(e.getMessage().contains("sso.json"), e.getMessage());
+        Instant t = Instant.parse("2026-01-01T00:00:05.5Z");
+        SecondIds ids = ids(t);
+        for (int i = 0; i < 50_000; i++) {
+            ids.add(IdFingerprint.of("id-" + i));
+        }
+        store.save("sso", new ServiceState(t, t), ids);
+        Path file = dir.resolve("sso.ids-" + t.getEpochSecond());
+        long modifiedBefore = Files.size(file);
+        ids.add(IdFingerprint.of("late-1"));
+        store.saveAppending("sso", new ServiceState(t.plusMillis(100), t), ids, 50_000);
+        assertEquals(modifiedBefore + 16, Files.size(file));
+        assertEquals(50_001, store.load("sso").orElseThrow().sameSecond().size());
+        assertTrue(Files.size(dir.resolve("sso.json")) < 400, "the state file stays small: " + Files.size(dir.resolve("sso.json")));
+        Instant later = t.plusSeconds(1);
+        SecondIds next = ids(later, "x");
+        store.save("sso", new ServiceState(later, t), next);
+        assertFalse(Files.exists(file), "the earlier second's ids file goes once the state names another");
+        assertEquals(1, store.load("sso").orElseThrow().sameSecond().size());
+    }
+
+    @Test
+    void readsTheReferenceCollectorsShapeAndOurFirstVersion() throws Exception {
+        StateStore store = new StateStore(dir);
+        Files.writeString(dir.resolve("sso.json"), "{\"last_polled_timestamp\": 1667460688.0, \"historic_date_utc\": 1664564634.0, "
+                + "\"ids_with_same_timestamp\": [\"63636e50ace1cf7d597b249a\"], \"@persistence_version\": 0}");
+        StateStore.Stored s = store.load("sso").orElseThrow();
+        assertEquals(Instant.ofEpochSecond(1667460688), s.state().lastPolledTimestamp());
+        assertTrue(s.sameSecond().contains(IdFingerprint.of("63636e50ace1cf7d597b249a")));
+    }
+
+    /** Each file a user or a crash could leave: refused, naming what is wrong, never read as zero. */
+    @Test
+    void aFileThatCannotBeTrustedIsRefusedWithWhatIsWrong() throws Exception {
+        StateStore store = new StateStore(dir);
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("", "it is empty");
+        cases.put("  \n", "it is empty");
+        cases.put("{\"last_polled_timestamp\": 17", "it is not JSON");
+        cases.put("[1]", "not a JSON object");
+        cases.put("{\"last_polled_timestamp\":\"1796568634.5\",\"historic_date_utc\":1,\"ids_with_same_timestamp\":[],\"@persistence_version\":1}",
+                "last_polled_timestamp is a string (\"1796568634.5\"), not a number");
+        cases.put("{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[],\"@persistence_version\":9}",
+                "@persistence_version is 9, which this collector does not know");
+        cases.put("{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[]}",
+                "@persistence_version is missing");
+        cases.put("{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[1],\"@persistence_version\":1}",
+                "ids_with_same_timestamp holds a number");
+        cases.put("{\"last_polled_timestamp\":-5,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[],\"@persistence_version\":1}",
+                "last_polled_timestamp is -5");
+        cases.put("{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":1,\"same_second_ids\":{\"second\":1796568634,\"count\":3,"
+                + "\"file\":\"sso.ids-1796568634\"},\"@persistence_version\":2}", "its ids file sso.ids-1796568634 cannot be read");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(dir.resolve("sso.json"), c.getKey());
+            StateFileException e = assertThrows(StateFileException.class, () -> store.load("sso"), c.getKey());
+            assertTrue(e.getMessage().contains(dir.resolve("sso.json").toAbsolutePath().toString()), e.getMessage());
+            assertTrue(e.problem().contains(c.getValue()), c.getKey() + " -> " + e.problem());
+        }
+        assertFalse(store.load("directory").isPresent(), "no file: a first start");
     }
 }

@@ -28,6 +28,18 @@ public final class TlsLineReceiver implements AutoCloseable {
     private final AtomicInteger idleCloses = new AtomicInteger();
     private volatile boolean closed;
     private volatile int idleTimeoutMs;
+    private volatile Mode mode = Mode.NORMAL;
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+
+    /** How the relay treats a new connection. */
+    public enum Mode {
+        /** reads and keeps every line */
+        NORMAL,
+        /** completes the handshake, then never reads (a relay that hangs): what is written is never counted */
+        BLACK_HOLE,
+        /** closes the connection right after the handshake, as a relay refusing the client certificate (TLS 1.3) */
+        CLOSE_AFTER_HANDSHAKE
+    }
     // the benchmark's relay: counts LF-ended lines and bytes, keeps nothing (a million Strings would
     // make the relay, not the collector, the thing measured)
     private final boolean countOnly;
@@ -93,6 +105,18 @@ public final class TlsLineReceiver implements AutoCloseable {
         try (s; BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
             s.setSoTimeout(idleTimeoutMs);
             s.startHandshake();
+            Mode m = mode;
+            if (m == Mode.CLOSE_AFTER_HANDSHAKE) {
+                return;
+            }
+            if (m == Mode.BLACK_HOLE) {
+                try {
+                    closing.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
             if (countOnly) {
                 count(s.getInputStream());
                 return;
@@ -126,6 +150,23 @@ public final class TlsLineReceiver implements AutoCloseable {
             }
             bytes.addAndGet(n);
             counted.addAndGet(lf);
+        }
+    }
+
+    /** How new connections are treated from now on (open ones keep theirs). */
+    public TlsLineReceiver mode(Mode m) {
+        mode = m;
+        return this;
+    }
+
+    /** Closes every open connection (the next write opens a new one). */
+    public void dropConnections() {
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
     }
 
@@ -191,6 +232,7 @@ public final class TlsLineReceiver implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closing.countDown();
         closed = true;
         server.close();
         for (Socket s : open) {

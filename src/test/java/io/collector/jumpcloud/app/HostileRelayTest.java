@@ -1,0 +1,114 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.collector.jumpcloud.sim.EventFactory;
+import io.collector.jumpcloud.sim.JumpCloudSimulator;
+import io.collector.jumpcloud.sim.SimEvent;
+import io.collector.jumpcloud.testing.TestPki;
+import io.collector.jumpcloud.testing.TlsLineReceiver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Devo relay that misbehaves: it accepts and stops reading, it refuses the client certificate
+ * after the start, it would cut long lines. The page is never counted as delivered when it was
+ * not, the log says why in words, and what a relay would mangle is never sent.
+ */
+class HostileRelayTest {
+    static final TestPki pki = TestPki.shared();
+
+    @TempDir
+    Path dir;
+
+    private CollectorRun collector(JumpCloudSimulator sim, TlsLineReceiver devo, Instant from) {
+        return new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                .set("jumpcloud.poll-interval", "300")
+                .set("jumpcloud.historic-date-utc", CollectorRun.historic(from))
+                .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
+    }
+
+    @Test
+    void aRelayThatStopsReadingTimesOutTheWriteAndThePageIsSentAgain() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        int port = HealthAndMetricsTest.freePort();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("mdm"), from, Duration.ofMillis(500), 100));
+            try (CollectorRun run = collector(sim, devo, from.minusSeconds(1)).set("devo.write-timeout", "2000")
+                    .set("camel.server.port", Integer.toString(port)).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 100, Duration.ofSeconds(20), "the first 100");
+                devo.mode(TlsLineReceiver.Mode.BLACK_HOLE);
+                devo.dropConnections(); // the next write opens a connection the relay never reads
+                // 2,000 MDM events (about 80 MB of lines): far more than the socket buffers take
+                sim.addEvents(f.series(List.of("mdm"), from.plusSeconds(600), Duration.ofMillis(100), 2000));
+                CollectorRun.await(() -> log.contains("took no more data for devo.write-timeout"), Duration.ofSeconds(30), "the write's deadline");
+                String health = HealthAndMetricsTest.get("http://127.0.0.1:" + port + "/observe/health").body();
+                assertTrue(health.contains("DOWN") && health.contains("devo.write-timeout"), health);
+                devo.mode(TlsLineReceiver.Mode.NORMAL);
+                CollectorRun.await(() -> devo.lineCount() >= 2100, Duration.ofSeconds(60), "every page once the relay reads again");
+                Thread.sleep(1000);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("PullError 300: IOException: the Devo relay took no more data for "
+                    + "devo.write-timeout (2.0 s)")), String.join("\n", log.lines().stream().filter(l -> l.contains("PullError")).toList()));
+        }
+    }
+
+    @Test
+    void aCertificateRefusedAfterTheStartSaysSoAndLosesNothing() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso"), from, Duration.ofSeconds(1), 50));
+            try (CollectorRun run = collector(sim, devo, from.minusSeconds(1)).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 50, Duration.ofSeconds(20), "the first 50");
+                devo.mode(TlsLineReceiver.Mode.CLOSE_AFTER_HANDSHAKE); // as a relay refusing the certificate under TLS 1.3
+                devo.dropConnections();
+                sim.addEvents(f.series(List.of("sso"), from.plusSeconds(300), Duration.ofSeconds(1), 50));
+                CollectorRun.await(() -> log.contains("PullError 300: IOException: the Devo relay closed the TLS connection right after "
+                        + "the handshake: it refused the client certificate"), Duration.ofSeconds(20), "the refusal in words");
+                devo.mode(TlsLineReceiver.Mode.NORMAL);
+                CollectorRun.await(() -> devo.lineCount() >= 100, Duration.ofSeconds(30), "the rest once it accepts again");
+                Thread.sleep(700);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            assertTrue(!log.contains("NullPointerException"), "no NullPointerException in place of the refusal");
+        }
+    }
+
+    @Test
+    void anEventWhoseLineIsOverTheMaximumIsQuarantinedNeverSentOrCut() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso"), from, Duration.ofSeconds(1), 30));
+            String huge = "{\"id\":\"5f00000000000000000000aa\",\"timestamp\":\"" + from.plusSeconds(10).plusMillis(5)
+                    + "\",\"service\":\"sso\",\"blob\":\"" + "y".repeat(300_000) + "\"}";
+            sim.addEvent(huge); // 300 kB: over the default devo.max-line-bytes (256 KiB; real MDM events reach 76 kB)
+            List<SimEvent> expected = sim.events().stream().filter(e -> !e.id().equals("5f00000000000000000000aa")).toList();
+            try (CollectorRun run = collector(sim, devo, from.minusSeconds(1)).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 30, Duration.ofSeconds(20), "the 30 others");
+                Thread.sleep(1000);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(expected, devo.lines(), "test-collector");
+            assertTrue(devo.lines().stream().allMatch(l -> l.length() < 262144), "no line over the maximum, no piece of one");
+            List<JsonNode> q = HostileApiTest.quarantine(dir.resolve("state/all.quarantine.ndjson"));
+            assertEquals(1, q.size());
+            assertEquals("line_too_long", q.get(0).get("reason").asText());
+            assertEquals(huge, new String(java.util.Base64.getDecoder().decode(q.get(0).get("raw_base64").asText()),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(log.contains("over devo.max-line-bytes (262144)"));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.collector.jumpcloud.sim.EventFactory;
+import io.collector.jumpcloud.sim.JumpCloudSimulator;
+import io.collector.jumpcloud.sim.SimEvent;
+import io.collector.jumpcloud.testing.TestPki;
+import io.collector.jumpcloud.testing.TlsLineReceiver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The state files on disk when something is wrong with them: a folder that cannot be written (a
+ * read-only volume, a full disk), and files that cannot be trusted (a crash, a hand edit, a newer
+ * version). Nothing is sent twice or lost, a bad file stops only its own route, and the log and
+ * health say what is wrong and what to do.
+ */
+class StateFileFaultsTest {
+    static final TestPki pki = TestPki.shared();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anUnwritableStateFolderDoublesNothingAndResumesWhenTheDiskComesBack() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        Path state = dir.resolve("state");
+        int port = HealthAndMetricsTest.freePort();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso"), from, Duration.ofSeconds(1), 200));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.services", "sso")
+                    .set("camel.server.port", Integer.toString(port))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 200 && log.contains("[sso] The data is up to date!"), Duration.ofSeconds(20),
+                        "the first 200, their state saved");
+                // the disk "fills": the state file's temporary copy cannot be written (a folder where the file goes;
+                // root, which runs these tests, ignores read-only permissions)
+                block(state.resolve("sso.json.tmp"));
+                sim.addEvents(f.series(List.of("sso"), from.plusSeconds(300), Duration.ofSeconds(1), 300));
+                CollectorRun.await(() -> devo.lineCount() >= 500, Duration.ofSeconds(20), "the page whose save fails is sent");
+                CollectorRun.await(() -> log.contains("its state could not be saved"), Duration.ofSeconds(20), "a failed save");
+                Thread.sleep(3000); // several polls while the disk stays full
+                String health = HealthAndMetricsTest.get("http://127.0.0.1:" + port + "/observe/health").body();
+                assertTrue(health.contains("the state file cannot be written"), health);
+                int duringOutage = devo.lineCount();
+                assertEquals(500, duringOutage, "the page sent before its save failed is not sent again while the disk is full");
+                assertTrue(log.contains("nothing is asked from JumpCloud until it can"), "the route waits for the disk");
+                Files.delete(state.resolve("sso.json.tmp/blocked"));
+                Files.delete(state.resolve("sso.json.tmp"));
+                sim.addEvents(f.series(List.of("sso"), from.plusSeconds(900), Duration.ofSeconds(1), 100));
+                CollectorRun.await(() -> devo.lineCount() >= 600, Duration.ofSeconds(20), "the rest once the disk is back");
+                Thread.sleep(1000);
+                System.out.printf("unwritable state folder: %d events, %d lines during the outage, %d in the end%n",
+                        sim.eventCount(), duringOutage, devo.lineCount());
+                assertTrue(log.contains("The state file can be written again"));
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            try (CollectorRun again = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.services", "sso")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                Thread.sleep(1500);
+            }
+            assertEquals(600, devo.lineCount(), "the state saved once the disk was back: a restart sends nothing again");
+        }
+    }
+
+    /** A folder where the state file's temporary copy goes (a save may be writing that file just now: wait for it). */
+    static void block(Path tmp) throws Exception {
+        for (int i = 0; ; i++) {
+            try {
+                Files.createDirectories(tmp.resolve("blocked"));
+                return;
+            } catch (java.nio.file.FileSystemException busy) {
+                if (i > 100) {
+                    throw busy;
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    /**
+     * Three routes with state files that cannot be trusted (a string timestamp, an unknown version, an
+     * empty file a crash left), and a fourth with none: the three stop, each with one line naming its
+     * file, what is wrong and the way out; the fourth delivers.
+     */
+    @Test
+    void aStateFileThatCannotBeTrustedStopsOnlyItsOwnRoute() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        Files.writeString(state.resolve("sso.json"), "{\"last_polled_timestamp\":\"1796568634.5\",\"historic_date_utc\":"
+                + from.getEpochSecond() + ",\"ids_with_same_timestamp\":[],\"@persistence_version\":1}");
+        Files.writeString(state.resolve("directory.json"), "{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":"
+                + from.getEpochSecond() + ",\"same_second_ids\":{},\"@persistence_version\":7}");
+        Files.writeString(state.resolve("radius.json"), "");
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso", "directory", "radius", "mdm"), from.plusSeconds(5), Duration.ofSeconds(2), 400));
+            List<SimEvent> mdm = sim.events().stream().filter(e -> e.service().equals("mdm")).toList();
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.services", "sso,directory,radius,mdm")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= mdm.size(), Duration.ofSeconds(20), "the mdm events");
+                Thread.sleep(1500);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(mdm, devo.lines(), "test-collector");
+            List<String> errors = log.lines().stream().filter(l -> l.startsWith("ERROR") && l.contains("cannot be trusted")).toList();
+            assertEquals(3, errors.size(), String.join("\n", errors));
+            for (String[] c : new String[][] {{"sso.json", "last_polled_timestamp is a string (\"1796568634.5\"), not a number"},
+                    {"directory.json", "@persistence_version is 7, which this collector does not know"},
+                    {"radius.json", "it is empty (a crash or a full disk can leave it so)"}}) {
+                assertTrue(errors.stream().anyMatch(l -> l.contains(state.resolve(c[0]).toAbsolutePath().toString()) && l.contains(c[1])
+                        && l.contains("move the file aside") && l.contains("jumpcloud.historic-date-utc")), c[0] + " in " + errors);
+            }
+            assertTrue(sim.eventRequests().stream().allMatch(r -> r.body().toString().contains("mdm")),
+                    "the three routes asked JumpCloud for nothing");
+            assertTrue(Files.readString(state.resolve("radius.json")).isEmpty(), "a file that cannot be trusted is left as it is");
+        }
+    }
+}
