@@ -1,6 +1,7 @@
 package io.collector.jumpcloud.osgi;
 
 import io.collector.jumpcloud.app.JumpCloudDevoRoutes;
+import io.collector.jumpcloud.config.SettingsException;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -106,7 +107,12 @@ public final class CollectorActivator implements BundleActivator, ManagedService
         try {
             camel = startCamel(settings);
         } catch (Exception | LinkageError e) {
-            LOG.error("The JumpCloud to Devo collector did not start with configuration {}: {}", PID, e.getMessage(), e);
+            SettingsException bad = settingsProblem(e);
+            if (bad != null) { // a setting or a TLS file: its name and what is expected, as the standalone collector says it
+                LOG.error("The JumpCloud to Devo collector did not start: configuration {}: {} (nothing was sent)", PID, bad.getMessage());
+            } else {
+                LOG.error("The JumpCloud to Devo collector did not start with configuration {}: {}", PID, e.getMessage(), e);
+            }
         }
     }
 
@@ -162,6 +168,15 @@ public final class CollectorActivator implements BundleActivator, ManagedService
         } finally {
             Thread.currentThread().setContextClassLoader(before);
         }
+    }
+
+    private static SettingsException settingsProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SettingsException s) {
+                return s;
+            }
+        }
+        return null;
     }
 
     static long shutdownTimeout(Map<String, String> settings) {
