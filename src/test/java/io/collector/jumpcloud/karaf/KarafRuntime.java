@@ -178,9 +178,13 @@ final class KarafRuntime implements AutoCloseable {
                 + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
+    /** Waits for the condition; an ERROR in karaf.log (a feature that does not resolve, a failed start) ends the wait. */
     void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
+            if (logText().contains("| ERROR |")) {
+                throw new AssertionError("an ERROR in karaf.log while waiting for " + what + logTail(80));
+            }
             if (System.nanoTime() > end) {
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what + logTail(60));
             }
