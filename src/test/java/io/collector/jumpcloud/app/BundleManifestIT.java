@@ -10,9 +10,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -28,9 +30,10 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * README "Karaf", as far as it can be checked without a Karaf runtime: the packaged thin jar is an
- * OSGi bundle with the right headers, the runnable fat jar is not one, and the features repository
- * is valid against Karaf's features schema and installs this bundle at this version.
+ * README "Karaf", the quick checks without a Karaf runtime (KarafIT runs one): the packaged thin jar
+ * is an OSGi bundle with the right headers, the runnable fat jar is not one, and the two features
+ * repositories are valid against Karaf's features schema, install this bundle at this version and
+ * list the artifacts the build resolved.
  */
 class BundleManifestIT {
     static final String VERSION_RANGE = "\\[(\\d+)\\.(\\d+)(?:\\.\\d+)?,(\\d+)(?:\\.\\d+)*\\)";
@@ -74,6 +77,9 @@ class BundleManifestIT {
         String release = projectVersion().replace("-SNAPSHOT", "");
         assertEquals("2", a.getValue("Bundle-ManifestVersion"));
         assertEquals("io.collector.jumpcloud-devo-collector", a.getValue("Bundle-SymbolicName"));
+        // the bundle starts its routes itself (README "Karaf"); the activator's package stays private
+        assertEquals("io.collector.jumpcloud.osgi.CollectorActivator", a.getValue("Bundle-Activator"));
+        assertFalse(a.getValue("Export-Package").contains("io.collector.jumpcloud.osgi"), a.getValue("Export-Package"));
         assertTrue(a.getValue("Bundle-Version").startsWith(release + "."), a.getValue("Bundle-Version"));
 
         Map<String, String> exports = clauses(a.getValue("Export-Package"));
@@ -119,90 +125,141 @@ class BundleManifestIT {
 
     @Test
     void theFeaturesRepositoryIsValidAndInstallsThisBundle() throws Exception {
-        Path features = file("features.xml");
+        Document doc = validFeatures(file("features.xml"));
+        String version = projectVersion();
+        assertEquals("jumpcloud-devo-collector-" + version, doc.getDocumentElement().getAttribute("name"));
+        Element feature = feature(doc, "jumpcloud-devo-collector");
+        assertEquals(version, feature.getAttribute("version"));
+
+        List<String> bundles = children(feature, "bundle");
+        assertTrue(bundles.contains("mvn:io.collector/jumpcloud-devo-collector/" + version), bundles.toString());
+        // Camel from the build's own repository (camel-karaf publishes none for 4.18)
+        NodeList repos = doc.getElementsByTagNameNS("*", "repository");
+        assertEquals("mvn:io.collector/jumpcloud-devo-collector/" + version + "/xml/camel-features", repos.item(0).getTextContent().trim());
+        Element camel = null;
+        for (Element e : childElements(feature, "feature")) {
+            camel = e;
+        }
+        assertEquals("jumpcloud-devo-collector-camel", camel == null ? null : camel.getTextContent().trim());
+        assertEquals("4.18.0", camel.getAttribute("version"));
+        for (String b : bundles) {
+            if (!b.startsWith("mvn:io.collector/")) {
+                checkArtifact(b, false);
+            }
+        }
+    }
+
+    /**
+     * The generated Camel repository lists what the build resolved, each plain jar wrapped with the
+     * version the bundle imports; and every package the bundle imports has a provider among the two
+     * repositories' bundles or the JDK and Karaf (KarafIT checks it for real, in Karaf).
+     */
+    @Test
+    void theCamelFeaturesRepositoryProvidesWhatTheBundleImports() throws Exception {
+        Document doc = validFeatures(file("camel-features.xml"));
+        assertEquals("jumpcloud-devo-collector-camel-4.18.0", doc.getDocumentElement().getAttribute("name"));
+        Element feature = feature(doc, "jumpcloud-devo-collector-camel");
+        assertEquals("4.18.0", feature.getAttribute("version"));
+        List<String> camelBundles = children(feature, "bundle");
+        for (String module : List.of("camel-api", "camel-core-engine", "camel-yaml-dsl", "camel-kamelet", "camel-http", "camel-netty",
+                "camel-jackson", "camel-stream", "camel-health")) {
+            String wrapped = "wrap:mvn:org.apache.camel/" + module + "/4.18.0$Bundle-SymbolicName=org.apache.camel." + module
+                    + "&Bundle-Version=4.18.0&Export-Package=*;version=4.18.0&";
+            assertTrue(camelBundles.stream().anyMatch(b -> b.startsWith(wrapped)), module + " wrapped: " + camelBundles);
+        }
+        assertTrue(camelBundles.stream().noneMatch(b -> b.contains("/camel-main/") || b.contains("io.vertx") || b.contains("log4j")),
+                "camel-main's own parts stay out: " + camelBundles);
+
+        Set<String> provided = new HashSet<>();
+        for (String b : camelBundles) {
+            provided.addAll(checkArtifact(b, true));
+        }
+        for (String b : children(feature(validFeatures(file("features.xml")), "jumpcloud-devo-collector"), "bundle")) {
+            if (!b.startsWith("mvn:io.collector/")) {
+                provided.addAll(checkArtifact(b, false));
+            }
+        }
+        List<String> unresolved = new ArrayList<>();
+        clauses(manifest(file("bundle.jar")).getValue("Import-Package")).forEach((pkg, attrs) -> {
+            boolean ok = attrs.contains("resolution:=optional") || pkg.startsWith("java.") || pkg.startsWith("javax.")
+                    || pkg.startsWith("org.osgi.") || pkg.equals("org.slf4j") || pkg.startsWith("io.collector.jumpcloud")
+                    || provided.contains(pkg);
+            if (!ok) {
+                unresolved.add(pkg);
+            }
+        });
+        assertEquals(List.of(), unresolved, "imported packages no listed bundle provides");
+    }
+
+    static Document validFeatures(Path features) throws Exception {
         String xsd = "/org/apache/karaf/features/karaf-features-1.6.0.xsd";
         try (InputStream schema = BundleManifestIT.class.getResourceAsStream(xsd)) {
             assertNotNull(schema, xsd + " from org.apache.karaf.features.core");
             SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI).newSchema(new StreamSource(schema))
                     .newValidator().validate(new StreamSource(features.toFile()));
         }
-        String text = Files.readString(features);
-        assertFalse(text.contains("${"), "every Maven property was filled in");
-
+        assertFalse(Files.readString(features).contains("${"), "every Maven property was filled in: " + features);
         DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
         dbf.setNamespaceAware(true);
-        Document doc = dbf.newDocumentBuilder().parse(features.toFile());
-        String version = projectVersion();
-        assertEquals("jumpcloud-devo-collector-" + version, doc.getDocumentElement().getAttribute("name"));
+        return dbf.newDocumentBuilder().parse(features.toFile());
+    }
 
-        Element feature = null;
+    static Element feature(Document doc, String name) {
         NodeList fs = doc.getElementsByTagNameNS("*", "feature");
         for (int i = 0; i < fs.getLength(); i++) {
             Element e = (Element) fs.item(i);
-            if ("jumpcloud-devo-collector".equals(e.getAttribute("name"))) {
-                feature = e;
+            if (name.equals(e.getAttribute("name"))) {
+                return e;
             }
         }
-        assertNotNull(feature, "the feature jumpcloud-devo-collector");
-        assertEquals(version, feature.getAttribute("version"));
-
-        List<String> bundles = new ArrayList<>();
-        List<String> camelFeatures = new ArrayList<>();
-        for (int i = 0; i < feature.getChildNodes().getLength(); i++) {
-            if (feature.getChildNodes().item(i) instanceof Element e) {
-                if (e.getLocalName().equals("bundle")) {
-                    bundles.add(e.getTextContent().trim());
-                } else if (e.getLocalName().equals("feature")) {
-                    camelFeatures.add(e.getTextContent().trim());
-                    assertEquals("4.18.0", e.getAttribute("version"), e.getTextContent());
-                }
-            }
-        }
-        assertTrue(bundles.contains("mvn:io.collector/jumpcloud-devo-collector/" + version), bundles.toString());
-        assertTrue(camelFeatures.containsAll(List.of("camel-core", "camel-yaml-dsl", "camel-kamelet", "camel-http", "camel-netty")),
-                camelFeatures.toString());
-        NodeList repos = doc.getElementsByTagNameNS("*", "repository");
-        assertEquals("mvn:org.apache.camel.karaf/apache-camel/4.18.0/xml/features", repos.item(0).getTextContent().trim());
-
-        // every third-party bundle is an artifact the build resolved; a plain jar must be wrapped
-        Path m2 = Path.of(System.getProperty("user.home"), ".m2", "repository");
-        for (String b : bundles) {
-            if (b.startsWith("mvn:io.collector/")) {
-                continue;
-            }
-            boolean wrapped = b.startsWith("wrap:");
-            String[] gav = b.replaceFirst("^(wrap:)?mvn:", "").split("/");
-            Path jar = m2.resolve(gav[0].replace('.', '/')).resolve(gav[1]).resolve(gav[2]).resolve(gav[1] + "-" + gav[2] + ".jar");
-            assertTrue(Files.isRegularFile(jar), b + " is a real artifact (" + jar + ")");
-            String bsn = manifest(jar).getValue("Bundle-SymbolicName");
-            assertEquals(wrapped, bsn == null, b + (wrapped ? " is already a bundle: drop wrap:" : " is no bundle: use wrap:"));
-            provided.addAll(wrapped ? packagesIn(jar) : clauses(String.valueOf(manifest(jar).getValue("Export-Package"))).keySet());
-        }
-
-        // every package the bundle needs has a provider: the JDK, Karaf, a Camel feature of the list, or a listed bundle
-        Map<String, String> camelFeatureModules = Map.of("camel-core", "org.apache.camel", "camel-jackson", "com.fasterxml.jackson.",
-                "camel-netty", "io.netty.", "camel-yaml-dsl", "org.snakeyaml.engine.", "camel-http", "org.apache.hc.");
-        List<String> unresolved = new ArrayList<>();
-        clauses(manifest(file("bundle.jar")).getValue("Import-Package")).forEach((pkg, attrs) -> {
-            boolean optional = attrs.contains("resolution:=optional");
-            boolean fromFeature = camelFeatureModules.entrySet().stream()
-                    .anyMatch(f -> camelFeatures.contains(f.getKey()) && pkg.startsWith(f.getValue()));
-            boolean ok = optional || pkg.startsWith("java.") || pkg.startsWith("javax.") || pkg.startsWith("org.osgi.")
-                    || pkg.equals("org.slf4j") || pkg.startsWith("io.collector.jumpcloud") || provided.contains(pkg)
-                    // camel-karaf's camel-core wraps Camel's core modules; camel-main and camel-health are not among them
-                    || fromFeature && !pkg.startsWith("org.apache.camel.main") && !pkg.startsWith("org.apache.camel.impl.health");
-            if (!ok) {
-                unresolved.add(pkg);
-            }
-        });
-        assertEquals(List.of(), unresolved, "imported packages no listed feature or bundle provides");
+        throw new AssertionError("no feature " + name);
     }
 
-    private final java.util.Set<String> provided = new java.util.HashSet<>();
+    static List<Element> childElements(Element parent, String localName) {
+        List<Element> out = new ArrayList<>();
+        for (int i = 0; i < parent.getChildNodes().getLength(); i++) {
+            if (parent.getChildNodes().item(i) instanceof Element e && e.getLocalName().equals(localName)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    static List<String> children(Element parent, String localName) {
+        return childElements(parent, localName).stream().map(e -> e.getTextContent().trim()).toList();
+    }
+
+    /**
+     * A listed bundle is an artifact the build resolved; a plain jar is wrapped, a bundle is not (but
+     * for the generated repository's fixes, which re-wrap a bundle with overwrite=...). Returns the
+     * packages it provides: a bundle's exports, or every package of a wrapped jar.
+     */
+    static Set<String> checkArtifact(String location, boolean versionedWrap) throws Exception {
+        boolean wrapped = location.startsWith("wrap:");
+        String instructions = location.contains("$") ? location.substring(location.indexOf('$') + 1) : "";
+        String[] gav = location.replaceFirst("^(wrap:)?mvn:", "").replaceFirst("\\$.*", "").split("/");
+        Path m2 = Path.of(System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository"));
+        Path jar = m2.resolve(gav[0].replace('.', '/')).resolve(gav[1]).resolve(gav[2]).resolve(gav[1] + "-" + gav[2] + ".jar");
+        assertTrue(Files.isRegularFile(jar), location + " is a real artifact (" + jar + ")");
+        Attributes a = manifest(jar);
+        boolean bundle = a.getValue("Bundle-SymbolicName") != null;
+        if (bundle && wrapped) {
+            assertTrue(instructions.contains("overwrite="), location + " is already a bundle: drop wrap: or fix it with overwrite=");
+        }
+        if (!bundle) {
+            assertTrue(wrapped, location + " is no bundle: use wrap:");
+            if (versionedWrap) {
+                String v = gav[2].replaceAll("^(\\d+)\\.(\\d+)\\.(\\d+).*", "$1.$2.$3");
+                assertTrue(instructions.contains("Export-Package=*;version=" + v), location + " exports with its version");
+            }
+        }
+        return bundle && !instructions.contains("Export-Package=*") ? clauses(String.valueOf(a.getValue("Export-Package"))).keySet()
+                : packagesIn(jar);
+    }
 
     /** The packages a plain jar holds (what wrap: exports). */
-    static java.util.Set<String> packagesIn(Path jar) throws Exception {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    static Set<String> packagesIn(Path jar) throws Exception {
+        Set<String> out = new HashSet<>();
         try (JarFile j = new JarFile(jar.toFile())) {
             j.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class") && n.contains("/") && !n.startsWith("META-INF/"))
                     .forEach(n -> out.add(n.substring(0, n.lastIndexOf('/')).replace('/', '.')));

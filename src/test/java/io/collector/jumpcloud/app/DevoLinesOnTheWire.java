@@ -11,23 +11,23 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What a Devo user checks in the tables: every event once, in its table, unchanged. */
-final class DevoLinesOnTheWire {
+/** What a Devo user checks in the tables: every event once, in its table, unchanged (KarafIT's too, from its own package). */
+public final class DevoLinesOnTheWire {
     static final Pattern LINE = Pattern.compile("^<14>[A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9] (\\S+) (\\S+): (\\{.*})$");
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    static final Map<String, String> TABLES = Map.of(
+    public static final Map<String, String> TABLES = Map.of(
             "directory", "auth.jumpcloud.directory.events",
             "systems", "auth.jumpcloud.system.events",
             "sso", "auth.jumpcloud.sso.events",
             "radius", "auth.jumpcloud.radius.events",
             "ldap", "auth.jumpcloud.ldap.events",
             "mdm", "auth.jumpcloud.mdm.events");
-    static final String FALLBACK = "auth.jumpcloud.other.events";
+    public static final String FALLBACK = "auth.jumpcloud.other.events";
 
-    record Line(String host, String table, String json, String id) {
+    public record Line(String host, String table, String json, String id) {
     }
 
-    static Line parse(String line) {
+    public static Line parse(String line) {
         Matcher m = LINE.matcher(line);
         assertTrue(m.matches(), "not a Devo line: " + abbreviate(line));
         String id;
@@ -44,7 +44,7 @@ final class DevoLinesOnTheWire {
      * Asserts that the lines hold each expected event exactly once, in its service's table, byte for
      * byte as JumpCloud served it; returns the number of duplicate lines (0 expected by callers).
      */
-    static void assertExactlyOnce(Collection<SimEvent> expected, List<String> lines, String host) {
+    public static void assertExactlyOnce(Collection<SimEvent> expected, List<String> lines, String host) {
         Map<String, Line> byId = new HashMap<>();
         List<String> duplicates = new java.util.ArrayList<>();
         for (String l : lines) {
