@@ -178,7 +178,7 @@ class KarafIT {
     /** The state file's last_polled_timestamp (the route "all"). */
     static Instant checkpoint(Path stateDir) {
         assertTrue(Files.isRegularFile(stateDir.resolve("all.json")), "state file " + stateDir.resolve("all.json"));
-        ServiceState s = new StateStore(stateDir).load("all").orElseThrow();
+        ServiceState s = new StateStore(stateDir).load("all").orElseThrow().state();
         return s.lastPolledTimestamp();
     }
 }
