@@ -2,6 +2,8 @@ package io.collector.jumpcloud.app;
 
 import io.collector.jumpcloud.config.CollectorSettings;
 import io.collector.jumpcloud.source.CredentialsCheck;
+import io.collector.jumpcloud.source.JumpCloudClient;
+import io.collector.jumpcloud.source.JumpCloudClock;
 import io.collector.jumpcloud.source.RequestBudget;
 import io.collector.jumpcloud.tls.DevoTlsMaterial;
 import io.collector.jumpcloud.tls.RelayProbe;
@@ -52,14 +54,16 @@ public final class CheckCommand {
         } else {
             fail("state folder", "collector.state-dir " + dir.toAbsolutePath().normalize() + " cannot be written");
         }
-        RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
-        for (String org : CredentialsCheck.orgs(settings)) {
-            CredentialsCheck.Outcome o = CredentialsCheck.probe(settings, budget, org, clock.instant());
-            String what = "JumpCloud " + settings.baseUrl() + (org == null ? "" : " organization " + org);
-            if (o.ok()) {
-                ok(what, o.message());
-            } else {
-                fail(what, o.message());
+        try (JumpCloudClient client = new JumpCloudClient(settings, new RequestBudget(settings.maxRequestsPerSecond()),
+                new JumpCloudClock(clock))) {
+            for (String org : CredentialsCheck.orgs(settings)) {
+                CredentialsCheck.Outcome o = CredentialsCheck.probe(settings, client, org, clock.instant());
+                String what = "JumpCloud " + settings.baseUrl() + (org == null ? "" : " organization " + org);
+                if (o.ok()) {
+                    ok(what, o.message());
+                } else {
+                    fail(what, o.message());
+                }
             }
         }
         if (settings.dryRun()) {

@@ -12,7 +12,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.collector.jumpcloud.source.CredentialsCheck;
-import io.collector.jumpcloud.source.PullCoordinator;
+import io.collector.jumpcloud.devo.ToDevoLine;
+import io.collector.jumpcloud.source.JumpCloudSource;
 import io.collector.jumpcloud.source.RequestBudget;
 import io.collector.jumpcloud.state.StateStore;
 import io.collector.jumpcloud.tls.DevoTlsMaterial;
@@ -28,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the settings and binds the beans the YAML routes refer to ({@code pulls}, {@code eventIds},
+ * Reads the settings and binds the beans the YAML routes refer to ({@code jumpcloudSource}, {@code eventIds},
  * {@code eventHeaders}, {@code devoLines}, {@code devoTables}, {@code devoTls}) into a CamelContext. Used by the
  * standalone camel-main run and by an application that embeds the routes in its own context.
  */
@@ -141,17 +142,28 @@ public final class CollectorBeans {
         DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
         RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
         CollectorMetrics metrics = new CollectorMetrics(meterRegistry(context), clock);
-        io.collector.jumpcloud.source.RequestDeadlines deadlines = new io.collector.jumpcloud.source.RequestDeadlines(settings.requestTimeoutMs());
-        io.collector.jumpcloud.source.JumpCloudClock jumpCloudClock = new io.collector.jumpcloud.source.JumpCloudClock(clock);
-        PullCoordinator pulls = new PullCoordinator(settings, store, ids, tables, budget, metrics, clock, deadlines, jumpCloudClock);
-        registry.bind("jumpcloudRequests", deadlines); // the events endpoint's httpClientConfigurer: an overall deadline per request
-        pulls.loadStates();
+        JumpCloudSource source = new JumpCloudSource(settings, store, ids, budget, metrics, clock);
+        source.loadStates();
         // the relay probe waits for a refusal of the certificate (1 to 1.5 s) while the rest starts
         DevoTlsMaterial tls = begun.tls();
         RelayProbe.Probe probe = begun.probe();
-        CredentialsCheck.run(settings, budget, clock.instant(), jumpCloudClock);
+        CredentialsCheck.run(settings, source.client(), clock.instant());
 
-        registry.bind("pulls", pulls);
+        // the routes' jumpcloud:events endpoints read JumpCloud through this source
+        registry.bind("jumpcloudSource", source);
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    source.close(); // its HTTP connections and page threads, with the context
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the JumpCloud source with the context", e);
+        }
+        if (context.hasComponent("jumpcloud") == null) {
+            context.addComponent("jumpcloud", new io.collector.jumpcloud.component.JumpCloudComponent());
+        }
         registry.bind("collectorMetrics", metrics);
         // readiness: routes completing pulls, Devo writes succeeding (served at /observe/health)
         CollectorHealth health = new CollectorHealth(metrics, settings.pollIntervalMs(), clock);
@@ -163,7 +175,31 @@ public final class CollectorBeans {
         registry.bind("eventIds", ids);
         registry.bind("eventHeaders", new io.collector.jumpcloud.source.EventHeaders());
         registry.bind("devoTables", tables);
-        registry.bind("devoLines", new DevoLines(new DevoLineFormat(settings.hostname(), clock), tables, settings.maxLineBytes()));
+        registry.bind("devoLine", new ToDevoLine(new DevoLineFormat(settings.hostname(), clock), tables, settings.maxLineBytes()));
+        registry.bind("devoLines", new DevoLines());
+        // an event as JumpCloud sent it, for any endpoint a route sends it to (a file, a queue)
+        context.getTypeConverterRegistry().addTypeConverter(String.class, io.collector.jumpcloud.source.DiEvent.class,
+                new org.apache.camel.support.TypeConverterSupport() {
+                    @Override
+                    public <T> T convertTo(Class<T> type, org.apache.camel.Exchange exchange, Object value) {
+                        return type.cast(((io.collector.jumpcloud.source.DiEvent) value).getJson());
+                    }
+                });
+        context.getTypeConverterRegistry().addTypeConverter(byte[].class, io.collector.jumpcloud.source.DiEvent.class,
+                new org.apache.camel.support.TypeConverterSupport() {
+                    @Override
+                    public <T> T convertTo(Class<T> type, org.apache.camel.Exchange exchange, Object value) {
+                        return type.cast(((io.collector.jumpcloud.source.DiEvent) value).getJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                });
+        context.getTypeConverterRegistry().addTypeConverter(java.io.InputStream.class, io.collector.jumpcloud.source.DiEvent.class,
+                new org.apache.camel.support.TypeConverterSupport() {
+                    @Override
+                    public <T> T convertTo(Class<T> type, org.apache.camel.Exchange exchange, Object value) {
+                        return type.cast(new java.io.ByteArrayInputStream(((io.collector.jumpcloud.source.DiEvent) value).getJson()
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                });
         // a page's lines as bytes, for any endpoint other than the relay's (the dry run's stream:out, a user's)
         context.getTypeConverterRegistry().addTypeConverter(byte[].class, DevoPage.class, new org.apache.camel.support.TypeConverterSupport() {
             @Override
@@ -174,7 +210,6 @@ public final class CollectorBeans {
 
         // The routes read these placeholders; publish the checked values, defaults included.
         Properties overrides = new Properties();
-        overrides.setProperty(CollectorSettings.BASE_URL, settings.baseUrl().toString());
         overrides.setProperty(CollectorSettings.POLL_INTERVAL, Long.toString(settings.pollIntervalMs()));
         settings.tables().forEach((service, table) -> overrides.setProperty(CollectorSettings.TABLE_PREFIX + service, table));
         overrides.setProperty(CollectorSettings.FALLBACK_TABLE, settings.fallbackTable());

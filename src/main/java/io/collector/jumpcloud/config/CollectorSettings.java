@@ -113,35 +113,35 @@ public final class CollectorSettings {
         Reader r = new Reader(source);
         apiKey = r.required(API_KEY);
         orgIds = r.list(ORG_ID);
-        region = r.optional(REGION).orElse("us");
+        region = r.text(REGION);
         baseUrl = r.url(BASE_URL, REGION_URLS.get(region));
-        lagSeconds = r.number(LAG, 60);
-        countCheckWindowSeconds = r.number(COUNT_CHECK_WINDOW, 300);
-        maxRequestsPerSecond = r.optional(MAX_REQUESTS_PER_SECOND).map(Double::parseDouble).orElse(10.0);
+        lagSeconds = r.number(LAG);
+        countCheckWindowSeconds = r.number(COUNT_CHECK_WINDOW);
+        maxRequestsPerSecond = Double.parseDouble(r.text(MAX_REQUESTS_PER_SECOND));
         services = r.services();
         Instant now = clock.instant();
         historicDate = r.historicDate(now);
         historicDateGiven = r.optional(HISTORIC_DATE).isPresent();
-        pollIntervalMs = r.number(POLL_INTERVAL, 60000);
-        pageSize = (int) r.number(PAGE_SIZE, 10000);
-        maxRetries = (int) r.number(MAX_RETRIES, 5);
-        retryDelayMs = r.number(RETRY_DELAY, 1000);
-        retryMaxDelayMs = r.number(RETRY_MAX_DELAY, 60000);
-        requestTimeoutMs = r.number(REQUEST_TIMEOUT, 120000);
-        maxPageBytesSetting = r.number(MAX_PAGE_BYTES, 64L << 20);
-        stateDir = Path.of(r.optional(STATE_DIR).orElse("./state"));
-        dedupCacheSize = (int) r.number(DEDUP_CACHE, 100000);
-        maxPagesInMemory = (int) r.number(MAX_PAGES_IN_MEMORY, 3);
+        pollIntervalMs = r.number(POLL_INTERVAL);
+        pageSize = (int) r.number(PAGE_SIZE);
+        maxRetries = (int) r.number(MAX_RETRIES);
+        retryDelayMs = r.number(RETRY_DELAY);
+        retryMaxDelayMs = r.number(RETRY_MAX_DELAY);
+        requestTimeoutMs = r.number(REQUEST_TIMEOUT);
+        maxPageBytesSetting = r.number(MAX_PAGE_BYTES);
+        stateDir = Path.of(r.text(STATE_DIR));
+        dedupCacheSize = (int) r.number(DEDUP_CACHE);
+        maxPagesInMemory = (int) r.number(MAX_PAGES_IN_MEMORY);
         // every large page body the collector may hold at once must fit the heap: the cap follows it
         long fits = Math.max(1L << 20, (long) (Runtime.getRuntime().maxMemory() * 0.6) / maxPagesInMemory);
         maxPageBytes = Math.min(maxPageBytesSetting, fits);
-        maxLineBytes = (int) r.number(MAX_LINE_BYTES, 256 * 1024);
-        writeTimeoutMs = r.number(WRITE_TIMEOUT, 60000);
-        progressIntervalMs = r.number(PROGRESS_INTERVAL, 30000);
+        maxLineBytes = (int) r.number(MAX_LINE_BYTES);
+        writeTimeoutMs = r.number(WRITE_TIMEOUT);
+        progressIntervalMs = r.number(PROGRESS_INTERVAL);
         hostname = r.optional(HOSTNAME).orElseGet(CollectorSettings::localHostname);
         devoHost = r.optional(DEVO_HOST).orElse(null);
-        devoPort = (int) r.number(DEVO_PORT, 443);
-        hostnameVerification = Boolean.parseBoolean(r.optional(HOSTNAME_VERIFICATION).orElse("true"));
+        devoPort = (int) r.number(DEVO_PORT);
+        hostnameVerification = Boolean.parseBoolean(r.text(HOSTNAME_VERIFICATION));
         if (devoHost != null) {
             certFile = Path.of(r.required(CERT_FILE));
             keyFile = Path.of(r.required(KEY_FILE));
@@ -153,12 +153,12 @@ public final class CollectorSettings {
         }
         keyPassword = r.optional(KEY_PASSWORD).orElse(null);
         tables = new LinkedHashMap<>();
-        tables.put("directory", r.optional(TABLE_PREFIX + "directory").orElse("auth.jumpcloud.directory.events"));
-        tables.put("systems", r.optional(TABLE_PREFIX + "systems").orElse("auth.jumpcloud.system.events"));
-        tables.put("sso", r.optional(TABLE_PREFIX + "sso").orElse("auth.jumpcloud.sso.events"));
-        tables.put("radius", r.optional(TABLE_PREFIX + "radius").orElse("auth.jumpcloud.radius.events"));
-        tables.put("ldap", r.optional(TABLE_PREFIX + "ldap").orElse("auth.jumpcloud.ldap.events"));
-        tables.put("mdm", r.optional(TABLE_PREFIX + "mdm").orElse("auth.jumpcloud.mdm.events"));
+        tables.put("directory", r.text(TABLE_PREFIX + "directory"));
+        tables.put("systems", r.text(TABLE_PREFIX + "systems"));
+        tables.put("sso", r.text(TABLE_PREFIX + "sso"));
+        tables.put("radius", r.text(TABLE_PREFIX + "radius"));
+        tables.put("ldap", r.text(TABLE_PREFIX + "ldap"));
+        tables.put("mdm", r.text(TABLE_PREFIX + "mdm"));
         // services without a reference table go to the fallback unless mapped (devo.table.<service>)
         for (String service : KNOWN_SERVICES) {
             r.optional(TABLE_PREFIX + service).ifPresent(t -> tables.putIfAbsent(service, t));
@@ -179,7 +179,7 @@ public final class CollectorSettings {
                 }
             }
         }
-        fallbackTable = r.optional(FALLBACK_TABLE).orElse("auth.jumpcloud.other.events");
+        fallbackTable = r.text(FALLBACK_TABLE);
     }
 
     /** Reads and checks every setting; throws {@link SettingsException} naming the first bad one. */
@@ -193,6 +193,19 @@ public final class CollectorSettings {
      */
     public static CollectorSettings from(Function<String, Optional<String>> source, java.util.Collection<String> names, Clock clock) {
         return new CollectorSettings(source, names, clock);
+    }
+
+    /** A start date as the collector's setting writes it (yyyy-MM-dd HH:mm:ss, UTC) or in RFC 3339; null if neither. */
+    public static Instant parseStart(String v) {
+        try {
+            return LocalDateTime.parse(v.trim(), HISTORIC_FORMAT).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException notTheSettingsForm) {
+            try {
+                return java.time.OffsetDateTime.parse(v.trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException notRfc3339) {
+                return null;
+            }
+        }
     }
 
     /** A JumpCloud service's name as a setting may carry it. */
@@ -251,9 +264,14 @@ public final class CollectorSettings {
             return u;
         }
 
-        /** A whole number the schema accepted (type and range). */
-        long number(String name, long dflt) {
-            return optional(name).map(Long::parseLong).orElse(dflt);
+        /** A whole number the schema accepted (type and range), or its default there. */
+        long number(String name) {
+            return optional(name).map(Long::parseLong).orElseGet(() -> Long.parseLong(SettingsSchema.defaultValue(name)));
+        }
+
+        /** A text setting, or its default in the schema. */
+        String text(String name) {
+            return optional(name).orElseGet(() -> SettingsSchema.defaultValue(name));
         }
 
         List<String> list(String name) {
@@ -269,7 +287,7 @@ public final class CollectorSettings {
         }
 
         List<String> services() {
-            String v = optional(SERVICES).orElse("all");
+            String v = text(SERVICES);
             Set<String> out = new LinkedHashSet<>();
             for (String s : v.split(",")) {
                 out.add(s.trim()); // names checked by the schema
@@ -286,11 +304,10 @@ public final class CollectorSettings {
             if (v == null) {
                 return now.minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
             }
-            Instant t;
-            try {
-                t = LocalDateTime.parse(v, HISTORIC_FORMAT).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException e) {
-                throw new SettingsException(HISTORIC_DATE, "'" + v + "' is not a date in the format yyyy-MM-dd HH:mm:ss (UTC) (InitVariablesError 11), e.g. 2026-01-31 23:00:00");
+            Instant t = parseStart(v);
+            if (t == null) {
+                throw new SettingsException(HISTORIC_DATE, "'" + v + "' is not a date in the format yyyy-MM-dd HH:mm:ss (UTC) or RFC 3339 "
+                        + "(InitVariablesError 11), e.g. 2026-01-31 23:00:00 or 2026-01-31T23:00:00Z");
             }
             if (t.isAfter(now)) {
                 throw new SettingsException(HISTORIC_DATE, "'" + v + "' is later than now (InitVariablesError 12; now is " + HISTORIC_FORMAT.format(now.atOffset(ZoneOffset.UTC)) + " UTC): it is where the first pull starts");

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
@@ -22,7 +24,7 @@ import java.util.Set;
  * InitVariablesError: 1 for a missing required setting, 3 for a value the schema refuses; the message
  * names the setting and says what is expected, from the schema's own description and example.
  */
-final class SettingsSchema {
+public final class SettingsSchema {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNode SCHEMA_JSON;
     private static final JsonSchema SCHEMA;
@@ -30,13 +32,53 @@ final class SettingsSchema {
     static {
         try (InputStream in = SettingsSchema.class.getResourceAsStream("/collector-settings.schema.json")) {
             SCHEMA_JSON = JSON.readTree(in);
-            SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(SCHEMA_JSON);
+            // x-default: a default said in words (no value), for --help and the docs only
+            JsonMetaSchema meta = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).keyword(new NonValidationKeyword("x-default")).build();
+            SCHEMA = JsonSchemaFactory.builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)).metaSchema(meta).build()
+                    .getSchema(SCHEMA_JSON);
         } catch (IOException e) {
             throw new UncheckedIOException("collector-settings.schema.json is missing from the jar", e);
         }
     }
 
     private SettingsSchema() {
+    }
+
+    /** A setting's default as the schema gives it, as text; null when it has none (or one computed at start). */
+    static String defaultValue(String name) {
+        JsonNode d = SCHEMA_JSON.path("properties").path(name).path("default");
+        return d.isMissingNode() || d.isNull() ? null : d.asText();
+    }
+
+    /** A setting's default in words, for the help: its value, what it is computed from, or "" when it has none. */
+    public static String defaultText(String name) {
+        JsonNode p = SCHEMA_JSON.path("properties").path(name);
+        if (p.has("default")) {
+            return p.get("default").asText();
+        }
+        return p.path("x-default").asText("");
+    }
+
+    /** What a setting is, from the schema. */
+    public static String description(String name) {
+        return definition(name).path("description").asText("");
+    }
+
+    /** Whether the schema requires the setting. */
+    public static boolean required(String name) {
+        for (JsonNode r : SCHEMA_JSON.path("required")) {
+            if (r.asText().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The names of all settings the schema knows, in its order. */
+    public static java.util.List<String> all() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        names().forEach(out::add);
+        return out;
     }
 
     /** The names of all settings the schema knows. */

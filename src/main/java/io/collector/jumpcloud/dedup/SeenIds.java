@@ -43,6 +43,23 @@ public final class SeenIds {
         this.second = record;
     }
 
+    /**
+     * Whether the id was delivered as far as the exact records know (the checkpoint's second, a window
+     * fetched again); counted as a duplicate when it was. The source drops these before the route sees them.
+     */
+    public boolean deliveredExactly(String id) {
+        IdFingerprint f = IdFingerprint.of(id);
+        SecondIds s = second;
+        FingerprintSet w = window;
+        if (s != null && s.contains(f.hi(), f.lo()) || w != null && w.contains(f.hi(), f.lo())) {
+            synchronized (this) {
+                duplicates++;
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** @return true if the id is new (and now remembered), false for a duplicate. */
     public boolean add(String id) {
         IdFingerprint f = IdFingerprint.of(id);

@@ -2,11 +2,6 @@ package io.collector.jumpcloud.source;
 
 import io.collector.jumpcloud.config.CollectorSettings;
 import io.collector.jumpcloud.config.SettingsException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,14 +23,9 @@ public final class CredentialsCheck {
     }
 
     /** Checks the key once per organization (or once without one), with every configured service. */
-    public static void run(CollectorSettings settings, RequestBudget budget, Instant now) {
-        run(settings, budget, now, null);
-    }
-
-    /** As {@link #run(CollectorSettings, RequestBudget, Instant)}; JumpCloud's Date header tells {@code jumpCloudClock} its time. */
-    public static void run(CollectorSettings settings, RequestBudget budget, Instant now, JumpCloudClock jumpCloudClock) {
+    public static void run(CollectorSettings settings, JumpCloudClient client, Instant now) {
         for (String org : orgs(settings)) {
-            Outcome o = probe(settings, budget, org, now, jumpCloudClock);
+            Outcome o = probe(settings, client, org, now);
             if (o.fatal()) {
                 throw new SettingsException(CollectorSettings.API_KEY, o.message());
             } else if (o.message().startsWith(CollectorSettings.SERVICES)) {
@@ -53,45 +43,29 @@ public final class CredentialsCheck {
         return settings.orgIds().isEmpty() ? java.util.Collections.singletonList(null) : settings.orgIds();
     }
 
-    /** One real query (limit 1, the last minute, every configured service) for one organization. */
-    public static Outcome probe(CollectorSettings settings, RequestBudget budget, String org, Instant now) {
-        return probe(settings, budget, org, now, null);
-    }
-
-    private static Outcome probe(CollectorSettings settings, RequestBudget budget, String org, Instant now, JumpCloudClock jumpCloudClock) {
+    /** One real query (limit 1, the last day, every configured service) for one organization. */
+    public static Outcome probe(CollectorSettings settings, JumpCloudClient client, String org, Instant now) {
         // every configured service in one query: JumpCloud answers 400 naming an unknown one
         String services = String.join(",", settings.services().stream().map(s -> "\"" + s + "\"").toList());
         String body = "{\"service\":[" + services + "],\"start_time\":\""
                 // a day back: a clock ahead of JumpCloud's must not make it a start_time in the future (HTTP 400)
                 + EventTimestamps.queryTime(now.minus(java.time.Duration.ofDays(1))) + "\",\"limit\":1,\"sort\":\"ASC\"}";
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(settings.baseUrl() + "/insights/directory/v1/events"))
-                .timeout(Duration.ofSeconds(15))
-                .header("x-api-key", settings.apiKey())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (org != null) {
-            req.header("x-org-id", org);
-        }
-        HttpResponse<String> res;
+        int status;
+        String text;
         try {
-            budget.acquire(() -> false); // these count against the key's budget too
-            res = BoundedAnswers.send(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), req.build(),
-                    Math.min(30_000, settings.requestTimeoutMs()));
+            client.postForText(JumpCloudClient.EVENTS, org, body, 1 << 20, () -> false);
+            status = 200;
+            text = "";
+        } catch (JumpCloudHttpException e) {
+            status = e.status();
+            text = e.body();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            return new Outcome(false, false, "Could not reach JumpCloud at " + settings.baseUrl() + " ("
-                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
-        }
-        if (jumpCloudClock != null) {
-            jumpCloudClock.observe(res.headers().firstValue("Date").orElse(null));
-        }
-        int status = res.statusCode();
-        String text = res.body() == null ? "" : res.body().replaceAll("\\s+", " ");
-        if (text.length() > 300) {
-            text = text.substring(0, 300) + "…";
+            String words = NetworkTrouble.describe(e, settings.baseUrl().toString());
+            return new Outcome(false, false, "Could not reach JumpCloud at " + settings.baseUrl() + ": "
+                    + (words != null ? words : e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
         if (status == 401 || status == 403 || status == 402) {
             String why = switch (status) {

@@ -3,13 +3,7 @@ package io.collector.jumpcloud.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.collector.jumpcloud.config.CollectorSettings;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 
@@ -20,65 +14,50 @@ import java.util.function.BooleanSupplier;
 public final class EventCounts {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final CollectorSettings settings;
-    private final RequestBudget budget;
+    private final JumpCloudClient client;
     private final Answers answers;
 
     /** Told each answer: its HTTP status, or "error" when none came (the metrics count them). */
     public interface Answers {
         void answered(String service, String org, String status);
     }
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    public EventCounts(CollectorSettings settings, RequestBudget budget, Answers answers) {
-        this.settings = settings;
-        this.budget = budget;
+    public EventCounts(JumpCloudClient client, Answers answers) {
+        this.client = client;
         this.answers = answers;
     }
 
     /** Events with a timestamp in [from, to). */
     public long count(String service, String org, Instant from, Instant to, BooleanSupplier stop) throws IOException, InterruptedException {
-        if (!budget.acquire(stop)) {
-            throw new InterruptedException("shutting down");
-        }
         ObjectNode q = JSON.createObjectNode();
         q.putArray("service").add(service);
         q.put("start_time", EventTimestamps.queryTime(from));
         q.put("end_time", EventTimestamps.endTimeBefore(to));
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(settings.baseUrl() + "/insights/directory/v1/events/count"))
-                .timeout(Duration.ofSeconds(60))
-                .header("x-api-key", settings.apiKey())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(q.toString()));
-        if (org != null && !org.isEmpty()) {
-            req.header("x-org-id", org);
-        }
-        HttpResponse<String> res;
+        String body;
         try {
-            res = BoundedAnswers.send(client, req.build(), settings.requestTimeoutMs());
+            body = client.postForText(JumpCloudClient.COUNT, org, q.toString(), 4096, stop);
+        } catch (JumpCloudHttpException e) {
+            answers.answered(service, org, Integer.toString(e.status()));
+            throw new IOException("/events/count answered HTTP " + e.status() + ": " + e.body(), e);
         } catch (IOException e) {
             answers.answered(service, org, "error");
             throw e;
         }
-        answers.answered(service, org, Integer.toString(res.statusCode()));
-        if (res.statusCode() != 200) {
-            throw new IOException("/events/count answered HTTP " + res.statusCode() + ": " + abbreviate(res.body()));
-        }
+        answers.answered(service, org, "200");
         JsonNode n;
         try {
-            n = JSON.readTree(res.body());
+            n = JSON.readTree(body);
         } catch (IOException e) {
-            throw new IOException("/events/count answered no JSON: " + abbreviate(res.body()));
+            throw new IOException("/events/count answered no JSON: " + abbreviate(body));
         }
         if (!n.path("count").canConvertToLong() || n.path("count").asLong() < 0) {
-            throw new IOException("/events/count answered no count: " + abbreviate(res.body()));
+            throw new IOException("/events/count answered no count: " + abbreviate(body));
         }
         return n.path("count").asLong();
     }
 
     private static String abbreviate(String body) {
-        String t = body == null ? "" : body.replaceAll("\\s+", " ");
-        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+        String t = io.collector.jumpcloud.observe.LogSafe.text(body == null ? "" : body.replaceAll("\\s+", " "), 200);
+        return t;
     }
 }

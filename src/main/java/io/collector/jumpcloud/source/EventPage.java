@@ -285,6 +285,20 @@ public final class EventPage implements Iterable<DiEvent> {
         return '\'' + new String(body, from, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ") + (n < length - from ? "…'" : "'");
     }
 
+    /**
+     * The same page without the events {@code delivered} says were delivered before (their bytes stay
+     * where they are); the elements set aside stay with it.
+     */
+    EventPage without(java.util.function.Predicate<DiEvent> delivered) {
+        List<DiEvent> kept = new ArrayList<>(events.size());
+        for (DiEvent e : events) {
+            if (!delivered.test(e)) {
+                kept.add(e);
+            }
+        }
+        return kept.size() == events.size() ? this : new EventPage(Collections.unmodifiableList(kept), quarantined, elements);
+    }
+
     /** The events to deliver. */
     public int size() {
         return events.size();

@@ -9,7 +9,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import org.apache.camel.Exchange;
 
 /**
  * The pages of one query of one pull, asked for ahead of their delivery. The request of page k+1
@@ -32,7 +31,7 @@ final class PagePipeline {
     static final class Slot {
         final PageQuery query;
         final PagePipeline pipeline;
-        volatile CompletableFuture<Exchange> answer;
+        volatile CompletableFuture<FetchedPage> answer;
         private final AtomicBoolean holdsRoute = new AtomicBoolean();
         private final AtomicBoolean holdsPlace = new AtomicBoolean();
         private volatile PageBody body;
@@ -136,7 +135,7 @@ final class PagePipeline {
 
     private final PageMemory memory;
     private final Semaphore route = new Semaphore(PAGES_PER_ROUTE, true);
-    private final Function<Slot, CompletableFuture<Exchange>> send;
+    private final Function<Slot, CompletableFuture<FetchedPage>> send;
     private final ArrayDeque<Slot> waiting = new ArrayDeque<>(); // issued, not yet taken; in page order
     private Slot delivering;
     private PageQuery nextKnown; // the request after the last issued one, known from its headers
@@ -147,7 +146,7 @@ final class PagePipeline {
      * @param memory the collector's page bodies ({@code collector.max-pages-in-memory})
      * @param send   sends a slot's request (to {@code direct:jumpcloud-page}), answering its exchange
      */
-    PagePipeline(PageMemory memory, Function<Slot, CompletableFuture<Exchange>> send) {
+    PagePipeline(PageMemory memory, Function<Slot, CompletableFuture<FetchedPage>> send) {
         this.memory = memory;
         this.send = send;
     }
@@ -157,7 +156,7 @@ final class PagePipeline {
      * for now (pages asked for other positions are dropped). The page being delivered before it is
      * done. Waits for the answer; a collector that stops ends the wait.
      */
-    Exchange take(PageQuery query, BooleanSupplier stopping) throws Exception {
+    FetchedPage take(PageQuery query, BooleanSupplier stopping) throws Exception {
         Slot slot;
         synchronized (this) {
             finishDelivering();
@@ -174,14 +173,22 @@ final class PagePipeline {
                 issueMore();
             }
         }
-        Exchange answer = await(slot.answer, stopping);
-        synchronized (this) {
-            if (answer.getException() != null) {
+        FetchedPage answer;
+        try {
+            answer = await(slot.answer, stopping);
+        } catch (StoppingException e) {
+            throw e;
+        } catch (Exception e) {
+            synchronized (this) {
                 // pages asked for after one that failed are not trusted: asked for again after the retry
                 retrying = true;
                 dropWaiting();
                 finishDelivering();
-            } else if (retrying) {
+            }
+            throw e;
+        }
+        synchronized (this) {
+            if (retrying) {
                 retrying = false;
                 issueMore();
             }
@@ -306,7 +313,7 @@ final class PagePipeline {
         nextKnown = null;
     }
 
-    private static Exchange await(CompletableFuture<Exchange> answer, BooleanSupplier stopping) throws Exception {
+    private static FetchedPage await(CompletableFuture<FetchedPage> answer, BooleanSupplier stopping) throws Exception {
         while (true) {
             try {
                 return answer.get(100, TimeUnit.MILLISECONDS);
@@ -315,7 +322,9 @@ final class PagePipeline {
                     throw new StoppingException();
                 }
             } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception c ? c : e;
+                Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                        ? ce.getCause() : e.getCause();
+                throw c instanceof Exception x ? x : e;
             }
         }
     }

@@ -9,7 +9,7 @@ import java.time.Instant;
  * of the statistics line. Lives in the exchange property {@code pull} for the length of the cycle.
  */
 public final class Pull {
-    private final ServicePuller puller;
+    private final RouteState puller;
     private final String pullingId;
     private Instant startTime;
     private Instant endTime;
@@ -27,7 +27,6 @@ public final class Pull {
     private EventPage page;
     private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
     private int retries;
-    private PagePipeline pipeline;
     private long received;
     private long sent;
     /** The cursors of this query's pages: one seen twice means the paging loops. Bounded: a loop is short. */
@@ -38,8 +37,9 @@ public final class Pull {
     /** Events asked for at most while answers are too large (jumpcloud.max-page-bytes); 0 when not reduced. */
     private int limitCap;
     private String pagePosition = "";
+    private Exception failure;
 
-    Pull(ServicePuller puller, String pullingId, Instant startTime, Instant endTime, Instant mainEnd, long duplicatesAtStart) {
+    Pull(RouteState puller, String pullingId, Instant startTime, Instant endTime, Instant mainEnd, long duplicatesAtStart) {
         this.puller = puller;
         this.pullingId = pullingId;
         this.startTime = startTime;
@@ -66,7 +66,7 @@ public final class Pull {
         return puller.name();
     }
 
-    ServicePuller puller() {
+    RouteState puller() {
         return puller;
     }
 
@@ -188,22 +188,6 @@ public final class Pull {
         page = null;
     }
 
-    /** The pages of this pull asked for ahead (created by the first page). */
-    PagePipeline pipeline() {
-        return pipeline;
-    }
-
-    void pipeline(PagePipeline p) {
-        pipeline = p;
-    }
-
-    /** Nothing more is asked for and every page place is freed (the pull is done, failed or stops). */
-    void closePipeline() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-    }
-
     int retried() {
         return ++retries;
     }
@@ -298,6 +282,18 @@ public final class Pull {
     void fail() {
         failed = true;
         morePages = false;
+    }
+
+    /** The page's route failed, or its commit did: the pull ends with {@code e}. */
+    void failWith(Exception e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    /** Why the last page did not complete, or null. */
+    Exception failure() {
+        return failure;
     }
 
     boolean failed() {

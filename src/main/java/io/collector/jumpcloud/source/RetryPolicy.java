@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
  * Which failed requests to try again and how long to wait: JumpCloud's Retry-After (seconds or an
@@ -27,8 +26,8 @@ final class RetryPolicy {
     }
 
     static boolean retryable(Throwable e) {
-        if (e instanceof HttpOperationFailedException h) {
-            return h.getStatusCode() == 429 || h.getStatusCode() >= 500;
+        if (e instanceof JumpCloudHttpException h) {
+            return h.status() == 429 || h.status() >= 500;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IOException || t instanceof BadPageException) {
@@ -39,11 +38,8 @@ final class RetryPolicy {
     }
 
     long delayMillis(int attempt, Throwable e, Instant now) {
-        if (e instanceof HttpOperationFailedException h && h.getResponseHeaders() != null) {
-            String retryAfter = h.getResponseHeaders().entrySet().stream()
-                    .filter(x -> x.getKey().equalsIgnoreCase("Retry-After")).map(java.util.Map.Entry::getValue)
-                    .findFirst().orElse(null);
-            Long given = retryAfterMillis(retryAfter, now);
+        if (e instanceof JumpCloudHttpException h) {
+            Long given = retryAfterMillis(h.header("Retry-After"), now);
             if (given != null) {
                 return Math.min(Math.max(given, 0), maxDelayMs);
             }

@@ -31,7 +31,7 @@ class BadSettingsIT {
         try (CollectorProcess c = new CollectorProcess(dir).env("JUMPCLOUD_API_KEY", "k")
                 .env("JUMPCLOUD_HISTORIC_DATE_UTC", "01/02/2026").env("COLLECTOR_STATE_DIR", dir.resolve("state").toString()).start()) {
             assertEquals(2, c.waitFor(60));
-            assertTrue(c.stderr().contains("jumpcloud.historic-date-utc: '01/02/2026' is not valid (InitVariablesError 3): expected where the first pull starts, in UTC, format yyyy-MM-dd HH:mm:ss, e.g. 2026-01-31 23:00:00"), c.stderr());
+            assertTrue(c.stderr().contains("jumpcloud.historic-date-utc: '01/02/2026' is not valid (InitVariablesError 3): expected where the first pull starts, in UTC, format yyyy-MM-dd HH:mm:ss (or RFC 3339), e.g. 2026-01-31 23:00:00"), c.stderr());
         }
     }
 

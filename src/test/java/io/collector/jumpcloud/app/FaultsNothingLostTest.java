@@ -45,7 +45,7 @@ class FaultsNothingLostTest {
                     .failNext(503).delayNext(Duration.ofSeconds(3)).dropSearchAfterNext().failNext(429, "{\"message\":\"Too Many Requests\"}", Map.of("Retry-After", "1"));
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.page-size", "500").set("jumpcloud.poll-interval", "200").set("jumpcloud.retry-delay", "50")
-                    .set("camel.component.http.response-timeout", "1000").set("camel.component.http.so-timeout", "1000")
+                    .set("jumpcloud.request-timeout", "1000")
                     .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
                 run.start();
@@ -59,7 +59,7 @@ class FaultsNothingLostTest {
             for (String cause : List.of("retry 1 of 5 in", "unexpected HTTP status 500", "the page is not complete JSON",
                     "X-Result-Count says", "a body that is not a JSON array: '<html>oops</html>'", "Premature end of Content-Length",
                     "PullError 303: unexpected HTTP status 503 from JumpCloud: {\"message\":\"simulated failure 503\"} (still failing after 5 retries).",
-                    "without a new X-Search_after", "JumpCloud is rate limiting (HTTP 429)", "SocketTimeoutException")) {
+                    "without a new X-Search_after", "JumpCloud is rate limiting (HTTP 429)", "no complete answer within jumpcloud.request-timeout (1.0 s)")) {
                 assertTrue(log.contains(cause), cause + " in\n" + String.join("\n", log.lines().stream().filter(l -> l.contains("retry") || l.contains("PullError")).toList()));
             }
         }

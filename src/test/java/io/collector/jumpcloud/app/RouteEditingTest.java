@@ -23,9 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * README "Editing the routes": each worked example, taken from the README itself, is applied to a
- * copy of routes/jumpcloud-to-devo.yaml and run by the real collector between the JumpCloud
- * simulator and a mutual-TLS relay; what reaches the relay is what the example promises.
+ * docs/editing-routes.md: each worked example, taken from the page itself, is applied to a copy of
+ * routes/jumpcloud-to-devo.yaml and run by the real collector between the JumpCloud simulator and a
+ * mutual-TLS relay. Standard Camel only (filter, choice with stop, transform, a second to): what
+ * reaches the relay is what the example promises, every event once, and the checkpoint moves past
+ * the events a step dropped.
  */
 class RouteEditingTest {
     static final TestPki pki = TestPki.shared();
@@ -34,11 +36,11 @@ class RouteEditingTest {
     @TempDir
     Path dir;
 
-    /** The yaml block that follows {@code <!-- routes-example: name -->} in README.md. */
+    /** The yaml block that follows {@code <!-- routes-example: name -->} in docs/editing-routes.md. */
     static List<String> example(String name) throws Exception {
-        List<String> readme = Files.readAllLines(Path.of("README.md"), StandardCharsets.UTF_8);
+        List<String> readme = Files.readAllLines(Path.of("docs/editing-routes.md"), StandardCharsets.UTF_8);
         int marker = readme.indexOf("<!-- routes-example: " + name + " -->");
-        assertTrue(marker >= 0, "README.md has the example " + name);
+        assertTrue(marker >= 0, "docs/editing-routes.md has the example " + name);
         assertEquals("```yaml", readme.get(marker + 1));
         List<String> block = new ArrayList<>();
         for (int i = marker + 2; !readme.get(i).equals("```"); i++) {
@@ -47,8 +49,11 @@ class RouteEditingTest {
         return block;
     }
 
-    /** routes/ with the original file, the line containing {@code anchor} replaced or preceded by the example. */
-    private Path routesWith(List<String> example, String anchor, boolean replace) throws Exception {
+    /**
+     * routes/ with the original file, the line containing {@code anchor} (and the {@code before} lines
+     * above it) replaced, or preceded, by the example, indented as the replaced step.
+     */
+    private Path routesWith(List<String> example, String anchor, boolean replace, int before) throws Exception {
         List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("routes/jumpcloud-to-devo.yaml"), StandardCharsets.UTF_8));
         int at = -1;
         for (int i = 0; i < lines.size(); i++) {
@@ -58,9 +63,12 @@ class RouteEditingTest {
             }
         }
         assertTrue(at >= 0, "the route file has " + anchor);
+        at -= before;
         String indent = lines.get(at).substring(0, lines.get(at).indexOf('-'));
         if (replace) {
-            lines.remove(at);
+            for (int i = 0; i <= before; i++) {
+                lines.remove(at);
+            }
         }
         lines.addAll(at, example.stream().map(l -> l.isEmpty() ? l : indent + l).toList());
         Path routes = Files.createDirectories(dir.resolve("routes"));
@@ -71,6 +79,7 @@ class RouteEditingTest {
     private List<String> run(Path routes, JumpCloudSimulator sim, TlsLineReceiver devo, LogCapture log, int expectedLines) throws Exception {
         Instant from = sim.events().get(0).timestamp();
         try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                .set("archive.dir", dir.resolve("archive").toString())
                 .set("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml")
                 .set("jumpcloud.services", "all").set("jumpcloud.page-size", "400")
                 .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(60)))
@@ -99,27 +108,44 @@ class RouteEditingTest {
         return sim;
     }
 
+    /** After the run: the checkpoint is past the last event, dropped ones included (nothing is read again). */
+    private void assertCheckpointAtTheEnd(JumpCloudSimulator sim) throws Exception {
+        Instant last = sim.events().get(sim.eventCount() - 1).timestamp();
+        var state = new io.collector.jumpcloud.state.StateStore(dir.resolve("state")).load("all").orElseThrow().state();
+        assertEquals(last, state.lastPolledTimestamp(), "the checkpoint moved past every event, dropped ones too");
+    }
+
     @Test
-    void dropANoisyEventType() throws Exception {
-        Path routes = routesWith(example("drop-event-type"), "- idempotentConsumer:", false);
+    void aFilterDropsEvents() throws Exception {
+        Path routes = routesWith(example("filter"), "ref: devoLine", true, 1);
         try (JumpCloudSimulator sim = backlog();
              TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
              LogCapture log = LogCapture.capture()) {
-            List<SimEvent> noisy = sim.events().stream().filter(e -> e.raw().contains("\"event_type\":\"login_attempt\"")).toList();
-            java.util.Set<String> noisyIds = noisy.stream().map(SimEvent::id).collect(java.util.stream.Collectors.toSet());
-            List<SimEvent> kept = sim.events().stream().filter(e -> !noisyIds.contains(e.id())).toList();
-            assertFalse(noisy.isEmpty(), "the backlog has login attempts to drop");
-            assertTrue(kept.stream().anyMatch(e -> e.raw().contains("login_attempt")),
-                    "and events that merely mention login_attempt (admin_login_attempt), which stay");
+            List<SimEvent> kept = sim.events().stream().filter(e -> !e.raw().contains("\"event_type\":\"login_attempt\"")).toList();
+            assertTrue(kept.size() > 0 && kept.size() < sim.eventCount(), "the backlog has both: " + kept.size());
+            assertTrue(kept.stream().anyMatch(e -> e.raw().contains("admin_login_attempt")), "and a type whose name merely contains it");
             List<String> lines = run(routes, sim, devo, log, kept.size());
             DevoLinesOnTheWire.assertExactlyOnce(kept, lines, "test-collector");
-            assertTrue(Files.readString(dir.resolve("state/all.json")).contains("last_polled_timestamp"), "the checkpoint moved");
+            assertCheckpointAtTheEnd(sim);
         }
     }
 
     @Test
-    void oneServiceToATableOfItsOwnWithAFieldAdded() throws Exception {
-        Path routes = routesWith(example("sso-table-and-field"), "constant: \"{{devo.table.sso}}\"", true);
+    void aChoiceWhoseBranchEndsEarly() throws Exception {
+        Path routes = routesWith(example("choice-stop"), "constant: \"{{devo.table.sso}}\"", true, 0);
+        try (JumpCloudSimulator sim = backlog();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            List<SimEvent> kept = sim.events().stream().filter(e -> !"sso".equals(e.service())).toList();
+            List<String> lines = run(routes, sim, devo, log, kept.size());
+            DevoLinesOnTheWire.assertExactlyOnce(kept, lines, "test-collector");
+            assertCheckpointAtTheEnd(sim);
+        }
+    }
+
+    @Test
+    void aTransformChangesWhatIsSent() throws Exception {
+        Path routes = routesWith(example("transform"), "constant: \"{{devo.table.sso}}\"", true, 0);
         try (JumpCloudSimulator sim = backlog();
              TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
              LogCapture log = LogCapture.capture()) {
@@ -137,13 +163,33 @@ class RouteEditingTest {
                     sso++;
                     assertEquals("my.app.jumpcloud.sso", got.table());
                     assertEquals("{\"site\":\"eu-1\"," + e.raw().substring(1), got.json());
-                    assertEquals("eu-1", DevoLinesOnTheWire.JSON.readTree(got.json()).path("site").asText());
                 } else {
                     assertEquals(DevoLinesOnTheWire.TABLES.getOrDefault(e.service(), DevoLinesOnTheWire.FALLBACK), got.table());
                     assertEquals(e.raw(), got.json(), "other services unchanged");
                 }
             }
             assertTrue(sso > 450, "sso events were there: " + sso);
+        }
+    }
+
+    @Test
+    void aSecondDestinationReceivesEveryEvent() throws Exception {
+        Path routes = routesWith(example("second-destination"), "- process:", false, 0);
+        try (JumpCloudSimulator sim = backlog();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            List<String> lines = run(routes, sim, devo, log, sim.eventCount());
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), lines, "test-collector");
+            List<String> archived = Files.readAllLines(dir.resolve("archive/events.ndjson"), StandardCharsets.UTF_8);
+            Map<String, String> byId = new HashMap<>();
+            for (String a : archived) {
+                String id = DevoLinesOnTheWire.JSON.readTree(a).path("id").asText();
+                assertEquals(null, byId.put(id, a), "archived twice: " + id);
+            }
+            for (SimEvent e : sim.events()) {
+                assertEquals(e.raw(), byId.get(e.id()), "archived as JumpCloud sent it: " + e.id());
+            }
+            assertCheckpointAtTheEnd(sim);
         }
     }
 }

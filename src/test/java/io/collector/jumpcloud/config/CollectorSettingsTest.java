@@ -58,7 +58,7 @@ class CollectorSettingsTest {
     @Test
     void badValuesNameTheSettingAndTheFix() {
         Object[][] cases = {
-            {CollectorSettings.HISTORIC_DATE, "2026/11/01", "'2026/11/01' is not valid (InitVariablesError 3): expected where the first pull starts, in UTC, format yyyy-MM-dd HH:mm:ss, e.g. 2026-01-31 23:00:00"},
+            {CollectorSettings.HISTORIC_DATE, "2026/11/01", "'2026/11/01' is not valid (InitVariablesError 3): expected where the first pull starts, in UTC, format yyyy-MM-dd HH:mm:ss (or RFC 3339), e.g. 2026-01-31 23:00:00"},
             {CollectorSettings.HISTORIC_DATE, "2026-02-30 00:00:00", "(InitVariablesError 11), e.g. 2026-01-31 23:00:00"},
             {CollectorSettings.HISTORIC_DATE, "2026-12-01 00:00:00", "later than now (InitVariablesError 12"},
             {CollectorSettings.SERVICES, "directory,SSO", "'directory,SSO' is not valid (InitVariablesError 3): expected all, or a comma list of JumpCloud services (directory, systems, sso,"},

@@ -11,14 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
 /** The requests a pull asks for ahead: when they leave, how many, and in which order pages get memory. */
 class PagePipelineTest {
-    private final DefaultCamelContext camel = new DefaultCamelContext();
     private final List<PagePipeline.Slot> sent = new ArrayList<>();
 
     private PagePipeline pipeline(PageMemory memory) {
@@ -35,8 +31,8 @@ class PagePipelineTest {
                 n == 0 ? null : JsonNodeFactory.instance.arrayNode().add(n), 10_000, false);
     }
 
-    private Exchange ok() {
-        return new DefaultExchange(camel);
+    private FetchedPage ok() {
+        return new FetchedPage(EventPage.parse("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8), "sso"), null, false);
     }
 
     private PagePipeline.Slot sent(int i) {
@@ -54,7 +50,7 @@ class PagePipelineTest {
     @Test
     void theNextRequestLeavesOnThePagesHeadersAndAtMostTwoRunAhead() throws Exception {
         PagePipeline p = pipeline(new PageMemory(10));
-        CompletableFuture<Exchange> first = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<FetchedPage> first = CompletableFuture.supplyAsync(() -> {
             try {
                 return p.take(page(0), () -> false);
             } catch (Exception e) {
@@ -70,10 +66,10 @@ class PagePipelineTest {
         assertEquals(3, sentCount());
         sent(0).answer.complete(ok());
         first.get(5, TimeUnit.SECONDS);
-        CompletableFuture<Exchange> second = take(p, page(1)); // taking page 1 lets page 3 leave
+        CompletableFuture<FetchedPage> second = take(p, page(1)); // taking page 1 lets page 3 leave
         awaitSent(4);
         assertEquals(page(3), sent(3).query);
-        Exchange answer = ok();
+        FetchedPage answer = ok();
         sent(1).answer.complete(answer);
         assertSame(answer, second.get(5, TimeUnit.SECONDS), "the page asked for ahead is the one taken");
         assertEquals(4, sentCount(), "page 1 was not asked for twice");
@@ -82,16 +78,16 @@ class PagePipelineTest {
     @Test
     void afterAFailedPageNothingIsAskedForAheadUntilOneComes() throws Exception {
         PagePipeline p = pipeline(new PageMemory(10));
-        CompletableFuture<Exchange> first = take(p, page(0));
+        CompletableFuture<FetchedPage> first = take(p, page(0));
         awaitSent(1);
         p.headers(sent(0), page(1));
         assertEquals(2, sentCount());
-        Exchange failed = ok();
-        failed.setException(new java.io.IOException("reset"));
-        sent(0).answer.complete(failed);
-        assertSame(failed, first.get(5, TimeUnit.SECONDS));
+        sent(0).answer.completeExceptionally(new java.io.IOException("reset"));
+        java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> first.get(5, TimeUnit.SECONDS));
+        assertTrue(String.valueOf(failed.getCause()).contains("reset"), String.valueOf(failed.getCause()));
         // the retry asks again for page 0; page 1, asked for on a failed page's headers, is dropped
-        CompletableFuture<Exchange> retry = take(p, page(0));
+        CompletableFuture<FetchedPage> retry = take(p, page(0));
         awaitSent(3);
         assertEquals(page(0), sent(2).query);
         p.headers(sent(2), page(1));
@@ -169,7 +165,7 @@ class PagePipelineTest {
         }
     }
 
-    private static CompletableFuture<Exchange> take(PagePipeline p, PageQuery q) {
+    private static CompletableFuture<FetchedPage> take(PagePipeline p, PageQuery q) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return p.take(q, () -> false);

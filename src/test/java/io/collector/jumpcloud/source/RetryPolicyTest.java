@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
-import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
-    static HttpOperationFailedException http(int status, Map<String, String> headers) {
-        return new HttpOperationFailedException("http://x", status, "s", null, headers, "{}");
+    static JumpCloudHttpException http(int status, Map<String, String> headers) {
+        return new JumpCloudHttpException(status, "{}", headers);
     }
 
     @Test

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Everything one service's route keeps between pulls: its persisted state, its seen ids, and a guard
  * so that two pulls of one service never overlap.
  */
-final class ServicePuller {
-    private static final Logger LOG = LoggerFactory.getLogger(ServicePuller.class);
+final class RouteState {
+    private static final Logger LOG = LoggerFactory.getLogger(RouteState.class);
 
     private final String service;
     private final String org;
@@ -63,7 +63,7 @@ final class ServicePuller {
      * @param stateKey       the state file's name in the state directory ({@code <org>/<service>} with an organization)
      * @param legacyStateKey a state written before organizations had folders, adopted once if present (or null)
      */
-    ServicePuller(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
+    RouteState(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
                   Instant historicDate, boolean historicDateGiven, long countWindowSeconds) {
         this.service = service;
         this.org = org;
