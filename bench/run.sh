@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark (README "Benchmark"): bench/run.sh [events [api latency ms [services]]]
+# The benchmark (docs/speed.md): bench/run.sh [events [api latency ms [services]]]
 #   bench/run.sh                        # the matrix: 100k and 1M events; all and six routes; 0 and 200 ms per page
 #   bench/run.sh 1000000                # one case: 1M events, no latency, service "all"
 #   bench/run.sh 100000 200 directory,systems,sso,radius,ldap,mdm
@@ -7,6 +7,7 @@
 # The collector runs as the Docker image runs it: the JVM flags of bench/collector-jvm.opts (the
 # Dockerfile's JAVA_TOOL_OPTIONS, checked equal by a test) and a class-data archive made by the same
 # training run as the image's. COLLECTOR_JAVA_OPTS=... replaces both. BENCH_MVN_OPTS=-o builds offline.
+# BENCH_COMMAND=launcher runs the README's command instead, bin/jumpcloud-devo-collector (its own flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -ntp ${BENCH_MVN_OPTS:-} package -DskipTests

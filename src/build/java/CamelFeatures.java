@@ -14,7 +14,7 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /**
- * Writes the Karaf features repository of the Camel modules this build resolved (README "Karaf"),
+ * Writes the Karaf features repository of the Camel modules this build resolved (docs/karaf.md),
  * since camel-karaf publishes none for this Camel version. Run by the pom (exec-maven-plugin, with
  * Java's source launcher) after {@code dependency:tree} wrote the runtime dependencies as TGF:
  *
@@ -29,7 +29,9 @@ import java.util.jar.Manifest;
  */
 public final class CamelFeatures {
     /** Not followed, nor anything only they bring: camel-main's embedded HTTP server (Vert.x) for /observe. */
-    static final Set<String> LEAVE_OUT_WITH_DEPENDENCIES = Set.of("org.apache.camel:camel-platform-http-main");
+    static final Set<String> LEAVE_OUT_WITH_DEPENDENCIES = Set.of("org.apache.camel:camel-platform-http-main",
+            // replicas (collector.cluster) are the standalone collector's: Karaf has its own clustering
+            "org.apache.camel:camel-master", "org.apache.camel:camel-kubernetes");
 
     /** Left out, their dependencies kept. */
     static final Map<String, String> LEAVE_OUT = Map.of(

@@ -7,11 +7,12 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.main.Main;
 
 /**
- * The standalone collector: camel-main with {@code application.properties} (the copy in the jar holds
- * the defaults, the one in the working directory wins) and the YAML routes of {@code routes/}.
+ * The standalone collector: camel-main with its own settings (standalone.properties in the jar), the
+ * working directory's {@code application.properties} over them, and the YAML routes of {@code routes/}.
  */
 public final class CollectorApplication implements CamelConfiguration {
-    static final String PROPERTIES = "classpath:application.properties;optional=true,file:application.properties;optional=true";
+    /** camel-main's settings of the standalone run, then ./application.properties (later locations win). */
+    static final String PROPERTIES = "classpath:io/collector/jumpcloud/app/standalone.properties,file:application.properties;optional=true";
 
     public static void main(String[] args) throws Exception {
         System.exit(run(args));
@@ -41,6 +42,9 @@ public final class CollectorApplication implements CamelConfiguration {
     }
 
     public static int run(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+            return HelpCommand.run(System.out);
+        }
         if (java.util.Arrays.asList(args).contains("--check")) {
             return CheckCommand.run(System.out);
         }
@@ -67,6 +71,8 @@ public final class CollectorApplication implements CamelConfiguration {
                 bad = RouteFilesCheck.problemIn(e); // camel-main's own YAML errors (syntax: before configure)
             }
             if (bad != null) {
+                // camel-main's hook would otherwise log "JVM shutdown hook triggered by SIGTERM" at exit
+                main.completed();
                 return badSettings(bad);
             }
             throw e;
@@ -86,6 +92,24 @@ public final class CollectorApplication implements CamelConfiguration {
     /** Runs before camel-main loads the routes: the services' routes join the YAML files there. */
     @Override
     public void configure(CamelContext context) {
+        JumpCloudDevoRoutes.useDefaults(context);
+        // a busy health port stops the start in one line (exit code 2), before anything else runs
+        ManagementServer.Address management = ManagementServer.of(context);
+        ManagementServer.checkFree(management);
+        try {
+            context.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                    ManagementServer.logBound(ctx, management);
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         // the settings and TLS files first: the relay probe then waits for a refusal while the rest starts
         var begun = CollectorBeans.begin(context, clock);
         // a broken hand-edited route file stops the start with its file and line (exit code 2), before
@@ -113,7 +137,7 @@ public final class CollectorApplication implements CamelConfiguration {
                 stop.start();
             }
         });
-        main.configure().addRoutesBuilder(new ServiceRoutes(settings.services(), settings.orgIds()));
+        main.configure().addRoutesBuilder(new ServiceRoutes(settings.services(), settings.orgIds(), settings.cluster().isPresent()));
     }
 
     /**

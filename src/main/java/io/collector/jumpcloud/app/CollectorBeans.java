@@ -45,7 +45,20 @@ public final class CollectorBeans {
 
     public static CollectorSettings settings(CamelContext context, Clock clock) {
         PropertiesComponent pc = context.getPropertiesComponent();
+        io.collector.jumpcloud.config.UnknownSettings.check(givenProperties(pc), System.getenv());
         return CollectorSettings.from(name -> pc.resolveProperty(name), settingNames(pc), clock);
+    }
+
+    /** Each property name given (files, the application's own, -D) and where it came from, for the typo check. */
+    static java.util.Map<String, String> givenProperties(PropertiesComponent pc) {
+        java.util.Map<String, String> given = new java.util.TreeMap<>();
+        pc.loadProperties().stringPropertyNames().forEach(n -> given.put(n, "in the properties (application.properties or the application's own)"));
+        if (pc instanceof org.apache.camel.component.properties.PropertiesComponent impl) {
+            impl.getInitialProperties().stringPropertyNames().forEach(n -> given.put(n, "in the application's properties"));
+            impl.getOverrideProperties().stringPropertyNames().forEach(n -> given.put(n, "in the application's properties"));
+        }
+        System.getProperties().stringPropertyNames().forEach(n -> given.put(n, "given as -D" + n));
+        return given;
     }
 
     /**
@@ -141,7 +154,7 @@ public final class CollectorBeans {
         EventIdRepository ids = new EventIdRepository(settings.dedupCacheSize());
         DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
         RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
-        CollectorMetrics metrics = new CollectorMetrics(meterRegistry(context), clock);
+        CollectorMetrics metrics = new CollectorMetrics(meterRegistry(context), clock, !settings.dryRun());
         JumpCloudSource source = new JumpCloudSource(settings, store, ids, budget, metrics, clock);
         source.loadStates();
         // the relay probe waits for a refusal of the certificate (1 to 1.5 s) while the rest starts
@@ -171,6 +184,9 @@ public final class CollectorBeans {
         org.apache.camel.health.HealthCheckRegistry checks = org.apache.camel.health.HealthCheckRegistry.get(context);
         if (checks != null) {
             checks.register(health);
+        }
+        if (settings.cluster().isPresent()) {
+            Replicas.setUp(context, settings, source, metrics.registry(), health); // one of several replicas
         }
         registry.bind("eventIds", ids);
         registry.bind("eventHeaders", new io.collector.jumpcloud.source.EventHeaders());
@@ -213,7 +229,9 @@ public final class CollectorBeans {
         overrides.setProperty(CollectorSettings.POLL_INTERVAL, Long.toString(settings.pollIntervalMs()));
         settings.tables().forEach((service, table) -> overrides.setProperty(CollectorSettings.TABLE_PREFIX + service, table));
         overrides.setProperty(CollectorSettings.FALLBACK_TABLE, settings.fallbackTable());
-        if (settings.dryRun()) {
+        if (settings.dryRun() && JumpCloudDevoRoutes.ownDevoEndpoint(context.getPropertiesComponent())) {
+            LOG.info("devo.host is not set: the Devo lines go to the application's own devo.endpoint");
+        } else if (settings.dryRun()) {
             overrides.setProperty(DEVO_ENDPOINT, DRY_RUN_ENDPOINT);
             LOG.warn("devo.host is not set: DRY RUN, the Devo lines are printed to standard output and nothing is sent");
         } else {

@@ -6,30 +6,33 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * {@code java -jar jumpcloud-devo-collector.jar --health}: asks the running collector's
- * /observe/health on loopback (port {@code camel.server.port} / {@code CAMEL_SERVER_PORT}, default
- * 9876) and exits 0 when it answers UP. The Docker HEALTHCHECK uses it: the JRE image has no curl.
+ * /observe/health and exits 0 when it answers UP. The address comes from the settings read exactly
+ * as the run reads them (application.properties, -D, environment: camel.server.port,
+ * camel.server.host, camel.management.*). The Docker HEALTHCHECK uses it: the JRE image has no curl.
  */
 final class HealthProbe {
     private HealthProbe() {
     }
 
-    /** camel.server.port of ./application.properties (as the collector reads it), or 9876. */
-    private static String fromFile() {
-        java.util.Properties p = new java.util.Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("application.properties"))) {
-            p.load(in);
-        } catch (java.io.IOException | RuntimeException none) {
-            // no file here: the default
-        }
-        return p.getProperty("camel.server.port", "9876");
-    }
-
     static int run(PrintStream out) {
-        String port = System.getProperty("camel.server.port", System.getenv().getOrDefault("CAMEL_SERVER_PORT", fromFile()));
-        String url = "http://127.0.0.1:" + port.trim() + "/observe/health";
+        ManagementServer.Address a;
+        try {
+            DefaultCamelContext context = new DefaultCamelContext(false); // only its properties: never started
+            context.getPropertiesComponent().setLocation(CollectorApplication.PROPERTIES);
+            a = ManagementServer.of(context);
+        } catch (RuntimeException e) {
+            out.println("cannot tell where the collector's health endpoint is: " + e.getMessage());
+            return 1;
+        }
+        if (a == null) {
+            out.println("camel.management.enabled is false: the collector serves no health endpoint");
+            return 1;
+        }
+        String url = a.healthUrl() + "?data=true"; // each check's details (Camel lists them with data=true)
         try {
             HttpResponse<String> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
                     .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

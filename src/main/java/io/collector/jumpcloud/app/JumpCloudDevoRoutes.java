@@ -1,13 +1,11 @@
 package io.collector.jumpcloud.app;
 
 import io.collector.jumpcloud.config.CollectorSettings;
+import io.collector.jumpcloud.config.SettingsSchema;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.PropertiesComponent;
@@ -16,15 +14,14 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * The collector's routes for an existing Camel 4 application (README "Embedding in a Camel
- * application"): {@code context.addRoutes(new JumpCloudDevoRoutes())}. The settings are the
+ * The collector's routes for an existing Camel 4 application (docs/embedding.md):
+ * {@code context.addRoutes(new JumpCloudDevoRoutes())}. The settings are the
  * context's properties ({@code jumpcloud.api-key}, {@code devo.host}, ...), checked as the
  * standalone collector checks them; the route template is the YAML file inside this jar.
  */
 public class JumpCloudDevoRoutes implements RoutesBuilder {
     /** The route template, inside the jar (the standalone collector reads its copy in routes/). */
     public static final String ROUTES = "routes/jumpcloud-to-devo.yaml";
-    private static final String DEFAULTS = "application.properties";
 
     private final Clock clock;
     private CollectorSettings settings;
@@ -47,7 +44,7 @@ public class JumpCloudDevoRoutes implements RoutesBuilder {
     /** The jar's route template and the services' routes, once the beans are bound. */
     static void addRoutes(CamelContext context, CollectorSettings settings) throws Exception {
         PluginHelper.getRoutesLoader(context).loadRoutes(resource(context, ROUTES));
-        ServiceRoutes services = new ServiceRoutes(settings.services(), settings.orgIds());
+        ServiceRoutes services = new ServiceRoutes(settings.services(), settings.orgIds(), settings.cluster().isPresent());
         context.addRoutes(services);
         // a plain context's addRoutes skips templated routes (camel-main adds them in a second pass)
         context.addTemplatedRoutes(services);
@@ -69,21 +66,15 @@ public class JumpCloudDevoRoutes implements RoutesBuilder {
     }
 
     /**
-     * The jar's own defaults (such as {@code devo.endpoint}) for the keys the application left
-     * unset. camel.* keys are camel-main's and stay the application's business.
+     * The library's defaults that the routes read as placeholders and the settings do not publish
+     * ({@code devo.endpoint}: the relay over TLS), from the settings schema, for the keys the
+     * application left unset. Never a camel.* key: those stay the application's business.
      */
     static void useDefaults(CamelContext context) {
-        Properties defaults = new Properties();
-        try (InputStream in = own(DEFAULTS).openStream()) {
-            defaults.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("the jar's " + DEFAULTS + " cannot be read", e);
-        }
         PropertiesComponent pc = context.getPropertiesComponent();
-        for (String key : defaults.stringPropertyNames()) {
-            if (!key.startsWith("camel.") && !isSet(pc, key)) {
-                pc.addOverrideProperty(key, defaults.getProperty(key));
-            }
+        String key = CollectorBeans.DEVO_ENDPOINT;
+        if (!isSet(pc, key)) {
+            pc.addOverrideProperty(key, SettingsSchema.defaultValue(key));
         }
     }
 
@@ -97,6 +88,19 @@ public class JumpCloudDevoRoutes implements RoutesBuilder {
         }
         return pc instanceof org.apache.camel.component.properties.PropertiesComponent impl
                 && (impl.getInitialProperties().containsKey(key) || impl.getOverrideProperties().containsKey(key));
+    }
+
+    /** Whether devo.endpoint is the application's own (not the library's default, the relay over TLS). */
+    static boolean ownDevoEndpoint(PropertiesComponent pc) {
+        String key = CollectorBeans.DEVO_ENDPOINT;
+        String value = null;
+        if (pc instanceof org.apache.camel.component.properties.PropertiesComponent impl) {
+            value = impl.getOverrideProperties().getProperty(key, impl.getInitialProperties().getProperty(key));
+        }
+        if (value == null) {
+            value = pc.loadProperties(key::equals).getProperty(key);
+        }
+        return value != null && !value.trim().equals(SettingsSchema.defaultValue(key));
     }
 
     private static Resource resource(CamelContext context, String path) throws IOException {

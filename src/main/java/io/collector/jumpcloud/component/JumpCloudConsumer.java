@@ -23,9 +23,33 @@ final class JumpCloudConsumer extends ScheduledPollConsumer {
     @Override
     protected void doStart() throws Exception {
         source = endpoint.source();
-        source.prepare(endpoint.getService(), endpoint.getOrganization());
+        if (source.replicated()) {
+            // this replica now leads the route: it goes on from the checkpoint the last leader saved
+            source.takeOver(endpoint.getService(), endpoint.getOrganization());
+            String org = endpoint.getOrganization();
+            source.metrics().routeActive(endpoint.getService(), org == null || org.isBlank() ? null : org.trim());
+        } else {
+            source.prepare(endpoint.getService(), endpoint.getOrganization());
+        }
         super.doStart();
     }
+
+    /**
+     * The pull ends at its page boundary (the page in flight delivered, its checkpoint saved) before
+     * the scheduler stops: it cancels its task with an interrupt, which would cut a state file's write
+     * and send the page again at the next start. For a replica losing its route, it ends before the
+     * next leader, waiting for this one's lock or lease to lapse, reads the checkpoint.
+     */
+    @Override
+    protected void doStop() throws Exception {
+        if (source != null) {
+            source.awaitPullEnd(endpoint.getService(), endpoint.getOrganization(), STOP_WAIT_MS);
+        }
+        super.doStop();
+    }
+
+    /** Within camel-main's shutdown timeout (8 s) and Docker's grace period (10 s). */
+    static final long STOP_WAIT_MS = 5000;
 
     /**
      * UP from the start, as camel-scheduler's consumer: a first pull that catches up on a backlog of

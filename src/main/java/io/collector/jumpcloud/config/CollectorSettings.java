@@ -40,6 +40,7 @@ public final class CollectorSettings {
     public static final String RETRY_DELAY = "jumpcloud.retry-delay";
     public static final String RETRY_MAX_DELAY = "jumpcloud.retry-max-delay";
     public static final String REQUEST_TIMEOUT = "jumpcloud.request-timeout";
+    public static final String PROXY_URL = "jumpcloud.proxy-url";
     public static final String MAX_PAGE_BYTES = "jumpcloud.max-page-bytes";
     public static final String MAX_LINE_BYTES = "devo.max-line-bytes";
     public static final String WRITE_TIMEOUT = "devo.write-timeout";
@@ -58,10 +59,11 @@ public final class CollectorSettings {
     public static final String FALLBACK_TABLE = "devo.table.fallback";
     public static final String TABLE_PREFIX = "devo.table.";
 
-    /** Every service JumpCloud lists today (OpenAPI enum of Nov 2025, plus workflows from its own exporter). */
-    public static final List<String> KNOWN_SERVICES = List.of("directory", "systems", "sso", "radius", "ldap", "mdm",
-            "software", "password_manager", "object_storage", "alerts", "notifications", "reports", "saas_app_management",
-            "access_management", "asset_management", "workflows");
+    /**
+     * Every service JumpCloud lists today (OpenAPI enum of Nov 2025, plus workflows from its own exporter):
+     * the schema's devo.table.&lt;service&gt; settings, the one place a service is added.
+     */
+    public static final List<String> KNOWN_SERVICES = DevoTableSettings.KNOWN_SERVICES;
     /** The region's API host; jumpcloud.base-url wins when set. */
     static final Map<String, String> REGION_URLS = Map.of("us", "https://api.jumpcloud.com",
             "eu", "https://api.eu.jumpcloud.com", "in", "https://api.in.jumpcloud.com");
@@ -76,6 +78,7 @@ public final class CollectorSettings {
     private final long countCheckWindowSeconds;
     private final double maxRequestsPerSecond;
     private final URI baseUrl;
+    private final ProxySetting proxy;
     private final List<String> services;
     private final Instant historicDate;
     private final boolean historicDateGiven;
@@ -90,6 +93,7 @@ public final class CollectorSettings {
     private final int maxLineBytes;
     private final long writeTimeoutMs;
     private final Path stateDir;
+    private final ClusterSettings cluster;
     private final int dedupCacheSize;
     private final int maxPagesInMemory;
     private final long progressIntervalMs;
@@ -110,11 +114,12 @@ public final class CollectorSettings {
             source.apply(name).map(String::trim).filter(v -> !v.isEmpty()).ifPresent(v -> given.put(name, v));
         }
         SettingsSchema.validate(given);
-        Reader r = new Reader(source);
+        SettingsReader r = new SettingsReader(source);
         apiKey = r.required(API_KEY);
         orgIds = r.list(ORG_ID);
         region = r.text(REGION);
         baseUrl = r.url(BASE_URL, REGION_URLS.get(region));
+        proxy = ProxySetting.choose(r.optional(PROXY_URL), System::getenv, baseUrl).orElse(null);
         lagSeconds = r.number(LAG);
         countCheckWindowSeconds = r.number(COUNT_CHECK_WINDOW);
         maxRequestsPerSecond = Double.parseDouble(r.text(MAX_REQUESTS_PER_SECOND));
@@ -130,6 +135,7 @@ public final class CollectorSettings {
         requestTimeoutMs = r.number(REQUEST_TIMEOUT);
         maxPageBytesSetting = r.number(MAX_PAGE_BYTES);
         stateDir = Path.of(r.text(STATE_DIR));
+        cluster = ClusterSettings.read(r).orElse(null);
         dedupCacheSize = (int) r.number(DEDUP_CACHE);
         maxPagesInMemory = (int) r.number(MAX_PAGES_IN_MEMORY);
         // every large page body the collector may hold at once must fit the heap: the cap follows it
@@ -152,33 +158,7 @@ public final class CollectorSettings {
             caFile = r.optional(CA_FILE).map(Path::of).orElse(null);
         }
         keyPassword = r.optional(KEY_PASSWORD).orElse(null);
-        tables = new LinkedHashMap<>();
-        tables.put("directory", r.text(TABLE_PREFIX + "directory"));
-        tables.put("systems", r.text(TABLE_PREFIX + "systems"));
-        tables.put("sso", r.text(TABLE_PREFIX + "sso"));
-        tables.put("radius", r.text(TABLE_PREFIX + "radius"));
-        tables.put("ldap", r.text(TABLE_PREFIX + "ldap"));
-        tables.put("mdm", r.text(TABLE_PREFIX + "mdm"));
-        // services without a reference table go to the fallback unless mapped (devo.table.<service>)
-        for (String service : KNOWN_SERVICES) {
-            r.optional(TABLE_PREFIX + service).ifPresent(t -> tables.putIfAbsent(service, t));
-        }
-        // a newer service named in jumpcloud.services: its devo.table.<service>, checked as the schema checks tables
-        for (String service : services) {
-            if (!tables.containsKey(service) && !"all".equals(service)) {
-                r.optional(TABLE_PREFIX + service).ifPresent(t -> tables.put(service, checkedTable(TABLE_PREFIX + service, t)));
-            }
-        }
-        // every other devo.table.<service> given (a service JumpCloud added later, seen in the events of all): read
-        // now, once, into the map; an event's service is never turned into a setting's name
-        for (String name : names) {
-            if (name.startsWith(TABLE_PREFIX) && !name.equals(FALLBACK_TABLE)) {
-                String service = name.substring(TABLE_PREFIX.length());
-                if (!tables.containsKey(service) && SERVICE_NAME.matcher(service).matches()) {
-                    r.optional(name).ifPresent(t -> tables.put(service, checkedTable(name, t)));
-                }
-            }
-        }
+        tables = DevoTableSettings.read(r, services, names);
         fallbackTable = r.text(FALLBACK_TABLE);
     }
 
@@ -208,9 +188,6 @@ public final class CollectorSettings {
         }
     }
 
-    /** A JumpCloud service's name as a setting may carry it. */
-    static final java.util.regex.Pattern SERVICE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,63}");
-
     /** 127.0.0.0/8, ::1 and localhost, by their text (no name is looked up). */
     static boolean isLoopback(String host) {
         if (host == null) {
@@ -232,90 +209,6 @@ public final class CollectorSettings {
         }
     }
 
-    /** Small parsing helpers, each failing with the setting's name and what is expected. */
-    private static final class Reader {
-        private final Function<String, Optional<String>> source;
-
-        Reader(Function<String, Optional<String>> source) {
-            this.source = source;
-        }
-
-        Optional<String> optional(String name) {
-            return source.apply(name).map(String::trim).filter(v -> !v.isEmpty());
-        }
-
-        /** A setting the schema requires: it is there. */
-        String required(String name) {
-            return optional(name).orElseThrow(() -> new SettingsException(name, "is required (InitVariablesError 1)"));
-        }
-
-        /**
-         * A URL the schema accepted: scheme and host, no trailing slash. Plain http only to this
-         * machine (a local simulator or test double): elsewhere the API key would cross the network in clear.
-         */
-        URI url(String name, String dflt) {
-            String v = optional(name).orElse(dflt);
-            URI u = URI.create(v.endsWith("/") ? v.substring(0, v.length() - 1) : v);
-            if ("http".equalsIgnoreCase(u.getScheme()) && !isLoopback(u.getHost())) {
-                throw new SettingsException(name, "'" + v + "' is plain http to another machine: the API key would cross the network "
-                        + "unencrypted (InitVariablesError 3). Use https://; plain http is accepted for this machine only (127.0.0.1, "
-                        + "localhost, ::1)");
-            }
-            return u;
-        }
-
-        /** A whole number the schema accepted (type and range), or its default there. */
-        long number(String name) {
-            return optional(name).map(Long::parseLong).orElseGet(() -> Long.parseLong(SettingsSchema.defaultValue(name)));
-        }
-
-        /** A text setting, or its default in the schema. */
-        String text(String name) {
-            return optional(name).orElseGet(() -> SettingsSchema.defaultValue(name));
-        }
-
-        List<String> list(String name) {
-            List<String> out = new ArrayList<>();
-            optional(name).ifPresent(v -> {
-                for (String s : v.split(",")) {
-                    if (!out.contains(s.trim())) {
-                        out.add(s.trim());
-                    }
-                }
-            });
-            return List.copyOf(out);
-        }
-
-        List<String> services() {
-            String v = text(SERVICES);
-            Set<String> out = new LinkedHashSet<>();
-            for (String s : v.split(",")) {
-                out.add(s.trim()); // names checked by the schema
-            }
-            if (out.contains("all") && out.size() > 1) {
-                // JumpCloud's "all" already returns every other service: both would double events.
-                throw new SettingsException(SERVICES, "(InitVariablesError 3) 'all' already includes " + String.join(",", out.stream().filter(x -> !x.equals("all")).toList()) + ": use either 'all' or a list of services, not both");
-            }
-            return List.copyOf(out);
-        }
-
-        Instant historicDate(Instant now) {
-            String v = optional(HISTORIC_DATE).orElse(null);
-            if (v == null) {
-                return now.minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
-            }
-            Instant t = parseStart(v);
-            if (t == null) {
-                throw new SettingsException(HISTORIC_DATE, "'" + v + "' is not a date in the format yyyy-MM-dd HH:mm:ss (UTC) or RFC 3339 "
-                        + "(InitVariablesError 11), e.g. 2026-01-31 23:00:00 or 2026-01-31T23:00:00Z");
-            }
-            if (t.isAfter(now)) {
-                throw new SettingsException(HISTORIC_DATE, "'" + v + "' is later than now (InitVariablesError 12; now is " + HISTORIC_FORMAT.format(now.atOffset(ZoneOffset.UTC)) + " UTC): it is where the first pull starts");
-            }
-            return t;
-        }
-    }
-
     public String apiKey() { return apiKey; }
     /** The organizations to read (x-org-id), empty for a single-tenant key. */
     public List<String> orgIds() { return orgIds; }
@@ -324,6 +217,8 @@ public final class CollectorSettings {
     public long countCheckWindowSeconds() { return countCheckWindowSeconds; }
     public double maxRequestsPerSecond() { return maxRequestsPerSecond; }
     public URI baseUrl() { return baseUrl; }
+    /** The HTTP proxy to JumpCloud, from jumpcloud.proxy-url or the environment (curl's variables). */
+    public Optional<ProxySetting> proxy() { return Optional.ofNullable(proxy); }
     public List<String> services() { return services; }
     public Instant historicDate() { return historicDate; }
     /** Whether jumpcloud.historic-date-utc was set (else the start is one day ago, for a first start only). */
@@ -344,6 +239,8 @@ public final class CollectorSettings {
     /** The longest a write to the Devo relay may take before the connection is closed and the page sent again. */
     public long writeTimeoutMs() { return writeTimeoutMs; }
     public Path stateDir() { return stateDir; }
+    /** collector.cluster: this process as one of several replicas; empty when it runs alone. */
+    public Optional<ClusterSettings> cluster() { return Optional.ofNullable(cluster); }
     public int dedupCacheSize() { return dedupCacheSize; }
 
     /** Page bodies all routes together hold at once (each route at most two: the one delivered and the next). */
@@ -360,15 +257,9 @@ public final class CollectorSettings {
     public boolean hostnameVerification() { return hostnameVerification; }
     public Map<String, String> tables() { return tables; }
 
-    private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("^[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+){3,}$");
-
     /** A Devo table named by a setting the schema does not list (devo.table.<a newer service>), checked as the schema's tables. */
     public static String checkedTable(String setting, String value) {
-        if (!TABLE.matcher(value).matches()) {
-            throw new SettingsException(setting, "'" + value + "' is not valid (InitVariablesError 3): expected a Devo table: "
-                    + "dot-separated words, at least four, e.g. auth.jumpcloud.directory.events");
-        }
-        return value;
+        return DevoTableSettings.checked(setting, value);
     }
     public String fallbackTable() { return fallbackTable; }
 
@@ -378,6 +269,7 @@ public final class CollectorSettings {
         List<String> parts = new ArrayList<>(Arrays.asList(
                 "services=" + String.join(",", services),
                 "baseUrl=" + baseUrl,
+                "proxy=" + (proxy == null ? "none" : proxy),
                 "orgIds=" + (orgIds.isEmpty() ? "-" : String.join(",", orgIds)),
                 "lag=" + lagSeconds + "s",
                 "countCheckWindow=" + (countCheckWindowSeconds == 0 ? "off" : countCheckWindowSeconds + "s"),
@@ -387,6 +279,7 @@ public final class CollectorSettings {
                 "pageSize=" + pageSize,
                 "maxPagesInMemory=" + maxPagesInMemory,
                 "stateDir=" + stateDir.toAbsolutePath().normalize(),
+                "cluster=" + (cluster == null ? "none" : cluster),
                 "devo=" + (dryRun() ? "dry run (standard output)" : devoHost + ":" + devoPort)));
         return String.join(", ", parts);
     }

@@ -45,7 +45,7 @@ public final class SettingsSchema {
     }
 
     /** A setting's default as the schema gives it, as text; null when it has none (or one computed at start). */
-    static String defaultValue(String name) {
+    public static String defaultValue(String name) {
         JsonNode d = SCHEMA_JSON.path("properties").path(name).path("default");
         return d.isMissingNode() || d.isNull() ? null : d.asText();
     }
@@ -145,8 +145,9 @@ public final class SettingsSchema {
             String because = "dependentRequired".equals(e.getType()) ? " when devo.host is set" : "";
             return new SettingsException(name, "is required" + because + " (InitVariablesError 1): " + what + example);
         }
+        // secrets, and a proxy URL that may carry a password, are not repeated
         String value = CollectorSettings.API_KEY.equals(name) || CollectorSettings.KEY_PASSWORD.equals(name)
-                ? "the value" : "'" + raw.get(name) + "'";
+                || CollectorSettings.PROXY_URL.equals(name) ? "the value" : "'" + raw.get(name) + "'";
         return new SettingsException(name, value + " is not valid (InitVariablesError 3): expected " + what + example);
     }
 }

@@ -22,22 +22,6 @@ public final class SeenIds {
         this.ids = new FingerprintSet(capacity);
     }
 
-    /** The ids a page delivered (those added since the previous commit). */
-    public static final class Delivered {
-        private final FingerprintSet set;
-
-        Delivered(FingerprintList list) {
-            set = new FingerprintSet(Math.max(1, list.size()));
-            for (int i = 0; i < list.size(); i++) {
-                set.add(list.hiAt(i), list.loAt(i));
-            }
-        }
-
-        public boolean contains(IdFingerprint f) {
-            return set.contains(f.hi(), f.lo());
-        }
-    }
-
     /** The exact record of the checkpoint's second, which a burst of any size cannot overflow. */
     public void sameSecond(SecondIds record) {
         this.second = record;
@@ -47,10 +31,16 @@ public final class SeenIds {
      * Whether the id was delivered as far as the exact records know (the checkpoint's second, a window
      * fetched again); counted as a duplicate when it was. The source drops these before the route sees them.
      */
-    public boolean deliveredExactly(String id) {
-        IdFingerprint f = IdFingerprint.of(id);
+    public boolean deliveredExactly(String id, long epochSecond) {
         SecondIds s = second;
         FingerprintSet w = window;
+        if (s != null && s.second() != epochSecond) {
+            s = null; // an event of another second is not in the checkpoint second's record
+        }
+        if (s == null && w == null) {
+            return false; // nearly every event of a backfill: no hashing
+        }
+        IdFingerprint f = IdFingerprint.of(id);
         if (s != null && s.contains(f.hi(), f.lo()) || w != null && w.contains(f.hi(), f.lo())) {
             synchronized (this) {
                 duplicates++;
@@ -111,10 +101,8 @@ public final class SeenIds {
     }
 
     /** The ids added since the last commit are delivered; returns them when {@code wanted}, else null (no set built). */
-    public synchronized Delivered commit(boolean wanted) {
-        Delivered d = wanted ? new Delivered(uncommitted) : null;
+    public synchronized void commit() {
         uncommitted.clear();
-        return d;
     }
 
     /** Forgets the ids added since the last commit; returns how many. */

@@ -20,12 +20,18 @@ public final class CollectorHealth extends AbstractHealthCheck {
     private final CollectorMetrics metrics;
     private final Duration stale;
     private final Clock clock;
+    private volatile Leadership leadership;
 
     public CollectorHealth(CollectorMetrics metrics, long pollIntervalMs, Clock clock) {
         super("jumpcloud", "collector");
         this.metrics = metrics;
         this.stale = Duration.ofMillis(3 * pollIntervalMs);
         this.clock = clock;
+    }
+
+    /** One of several replicas: only the routes this one leads are judged; the others are another replica's. */
+    public void leadership(Leadership leadership) {
+        this.leadership = leadership;
     }
 
     @Override
@@ -37,8 +43,19 @@ public final class CollectorHealth extends AbstractHealthCheck {
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         Instant now = clock.instant();
         List<String> problems = new ArrayList<>();
+        Leadership replicas = leadership;
+        List<String> led = new ArrayList<>();
         metrics.routes().forEach((route, g) -> {
-            Instant since = g.lastWorked() != null ? g.lastWorked() : g.created();
+            if (replicas != null) {
+                boolean leads = replicas.leads(g.service(), g.org());
+                builder.detail("route." + route + ".replica", leads ? "leader" : "standby");
+                if (!leads) {
+                    return; // another replica pulls it
+                }
+                led.add(g.org() == null ? g.service() : g.org() + "/" + g.service());
+            }
+            Instant worked = g.lastWorked();
+            Instant since = worked != null && worked.isAfter(g.created()) ? worked : g.created();
             builder.detail("route." + route + ".lastSuccessfulPull", g.lastSuccess() == null ? "never" : g.lastSuccess().toString());
             String problem = g.problem();
             if (problem != null) {
@@ -48,7 +65,11 @@ public final class CollectorHealth extends AbstractHealthCheck {
                 problems.add(route + " has neither completed a pull nor delivered a page since " + since + " (3 poll intervals)");
             }
         });
-        builder.detail("devo.connection", metrics.devoUp() ? "up" : "down");
+        if (replicas != null) {
+            builder.detail("replica", replicas.replica());
+            builder.detail("replica.leads", led.isEmpty() ? "none (standby)" : String.join(",", led));
+        }
+        builder.detail("devo.connection", !metrics.relay() ? "none (dry run)" : metrics.devoUp() ? "up" : "down");
         if (!metrics.devoUp()) {
             problems.add("the last write to Devo failed at " + metrics.devoDownSince() + ": " + metrics.devoError());
         }

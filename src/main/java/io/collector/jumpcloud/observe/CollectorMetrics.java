@@ -20,15 +20,29 @@ public final class CollectorMetrics {
     private final MeterRegistry registry;
     private final Clock clock;
     private final AtomicInteger devoUp = new AtomicInteger(1);
+    private final boolean relay;
     private volatile Instant devoDownSince;
     private volatile String devoError;
     private final Map<String, PullGauges> pulls = new ConcurrentHashMap<>();
 
     public CollectorMetrics(MeterRegistry registry, Clock clock) {
+        this(registry, clock, true);
+    }
+
+    /** @param relay false for a dry run: no Devo connection exists, none is reported */
+    public CollectorMetrics(MeterRegistry registry, Clock clock, boolean relay) {
         this.registry = registry;
         this.clock = clock;
-        Gauge.builder("devo.connection.up", devoUp, AtomicInteger::get)
-                .description("1 when the last write to the Devo relay succeeded, 0 when it failed").register(registry);
+        this.relay = relay;
+        if (relay) {
+            Gauge.builder("devo.connection.up", devoUp, AtomicInteger::get)
+                    .description("1 when the last write to the Devo relay succeeded, 0 when it failed").register(registry);
+        }
+    }
+
+    /** Whether the routes write to a Devo relay (false in a dry run). */
+    public boolean relay() {
+        return relay;
     }
 
     public MeterRegistry registry() {
@@ -89,8 +103,13 @@ public final class CollectorMetrics {
 
     /** Lag and last success gauges of one route; {@code checkpoint} reads its last_polled_timestamp. */
     public void route(String service, String org, Supplier<Instant> checkpoint) {
+        PullGauges known = pulls.get(service + "@" + org);
+        if (known != null) {
+            known.checkpoint = checkpoint; // the route's state read again (a replica taking the route over)
+            return;
+        }
         pulls.computeIfAbsent(service + "@" + org, k -> {
-            PullGauges g = new PullGauges(checkpoint);
+            PullGauges g = new PullGauges(service, org, checkpoint);
             String o = org == null ? "" : org;
             Gauge.builder("jumpcloud.lag", g, x -> x.lagSeconds(clock)).baseUnit("seconds")
                     .description("now - last_polled_timestamp").tag("service", service).tag("org", o).register(registry);
@@ -109,6 +128,14 @@ public final class CollectorMetrics {
         PullGauges g = pulls.get(service + "@" + org);
         if (g != null) {
             g.problem = problem;
+        }
+    }
+
+    /** The route (re)started its pulls here: a replica took it over; it is judged from now on. */
+    public void routeActive(String service, String org) {
+        PullGauges g = pulls.get(service + "@" + org);
+        if (g != null) {
+            g.created = clock.instant();
         }
     }
 
@@ -171,8 +198,10 @@ public final class CollectorMetrics {
             return a == null ? b : b == null || a.isAfter(b) ? a : b;
         }
 
-        private final Supplier<Instant> checkpoint;
-        private final Instant created = Instant.now();
+        private final String service;
+        private final String org;
+        private volatile Supplier<Instant> checkpoint;
+        private volatile Instant created = Instant.now();
         volatile Instant lastSuccess;
         volatile Instant lastProgress;
         volatile String problem;
@@ -182,8 +211,19 @@ public final class CollectorMetrics {
             return problem;
         }
 
-        PullGauges(Supplier<Instant> checkpoint) {
+        PullGauges(String service, String org, Supplier<Instant> checkpoint) {
+            this.service = service;
+            this.org = org;
             this.checkpoint = checkpoint;
+        }
+
+        public String service() {
+            return service;
+        }
+
+        /** The organization, or null. */
+        public String org() {
+            return org;
         }
 
         double lagSeconds(Clock clock) {
@@ -200,6 +240,7 @@ public final class CollectorMetrics {
             return lastSuccess;
         }
 
+        /** When the route started here (or this replica took it over): the staleness of a route counts from it. */
         public Instant created() {
             return created;
         }

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The collector in Karaf (README "Karaf"): the bundle's activator runs {@link JumpCloudDevoRoutes} in a
+ * The collector in Karaf (docs/karaf.md): the bundle's activator runs {@link JumpCloudDevoRoutes} in a
  * CamelContext of its own, with the settings of Configuration Admin's {@value #PID} (in Karaf the file
  * {@code etc/io.collector.jumpcloud.cfg}) as the context's properties. No configuration, no routes; a
  * changed configuration stops the context and starts a new one with the new settings (the routes

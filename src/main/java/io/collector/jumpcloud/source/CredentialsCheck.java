@@ -63,7 +63,7 @@ public final class CredentialsCheck {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            String words = NetworkTrouble.describe(e, settings.baseUrl().toString());
+            String words = NetworkTrouble.describe(e, settings);
             return new Outcome(false, false, "Could not reach JumpCloud at " + settings.baseUrl() + ": "
                     + (words != null ? words : e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
@@ -75,6 +75,12 @@ public final class CredentialsCheck {
                 default -> "the API key lacks permission to read Directory Insights (HTTP 403: " + text + "): use an administrator's key";
             };
             return new Outcome(false, true, "SetupError 100: " + why);
+        }
+        if (status == 407) {
+            String proxy = settings.proxy().map(Object::toString).orElse("between here and JumpCloud");
+            String where = settings.proxy().map(p -> p.from()).orElse("jumpcloud.proxy-url, or HTTPS_PROXY");
+            return new Outcome(false, false, "Could not reach JumpCloud: the proxy " + proxy + " asked for credentials (HTTP 407): "
+                    + "check the user and password in " + where);
         }
         if (status == 400) {
             // the only part of this query a user chooses is the services list; JumpCloud names the refused one

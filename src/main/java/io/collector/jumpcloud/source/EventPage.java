@@ -123,24 +123,24 @@ public final class EventPage implements Iterable<DiEvent> {
     private static EventPage tolerant(PageBody page, byte[] body, int length, String defaultService) {
         List<DiEvent> events = new ArrayList<>();
         List<BadElement> bad = new ArrayList<>();
-        int i = skipSpace(body, 0, length);
+        int i = JsonBytes.skipSpace(body, 0, length);
         if (i >= length || body[i] != '[') {
             throw new BadPageException("the events endpoint answered 200 with a body that is not a JSON array: " + preview(body, 0, length));
         }
-        i = skipSpace(body, i + 1, length);
+        i = JsonBytes.skipSpace(body, i + 1, length);
         int index = 0;
         if (i < length && body[i] == ']') {
             i++;
         } else {
             while (true) {
                 int start = i;
-                int end = valueEnd(body, i, length);
+                int end = JsonBytes.valueEnd(body, i, length);
                 if (end < 0) {
                     throw new BadPageException("the page is not complete JSON (element " + (index + 1) + " at byte " + start
                             + " does not end), " + length + " bytes received");
                 }
                 element(page, body, start, end, index++, defaultService, events, bad);
-                i = skipSpace(body, end, length);
+                i = JsonBytes.skipSpace(body, end, length);
                 if (i >= length) {
                     throw new BadPageException("the page is not complete JSON (the array does not end), " + length + " bytes received");
                 }
@@ -152,10 +152,10 @@ public final class EventPage implements Iterable<DiEvent> {
                     throw new BadPageException("the page is not complete JSON (byte " + i + " is '" + (char) (body[i] & 0xff)
                             + "' between two elements), " + length + " bytes received");
                 }
-                i = skipSpace(body, i + 1, length);
+                i = JsonBytes.skipSpace(body, i + 1, length);
             }
         }
-        if (skipSpace(body, i, length) != length) {
+        if (JsonBytes.skipSpace(body, i, length) != length) {
             throw new BadPageException("the page goes on after its array ends (byte " + i + "), " + length + " bytes received");
         }
         return new EventPage(Collections.unmodifiableList(events), Collections.unmodifiableList(bad), index);
@@ -221,63 +221,6 @@ public final class EventPage implements Iterable<DiEvent> {
         }
         m = m.replaceAll("\\s+", " ");
         return m.length() > 120 ? m.substring(0, 120) + "…" : m;
-    }
-
-    private static int skipSpace(byte[] b, int i, int length) {
-        while (i < length && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
-            i++;
-        }
-        return i;
-    }
-
-    /**
-     * The end (exclusive) of the JSON value starting at {@code i}, found by brackets and quotes; -1 if
-     * the body ends first. A scalar ends at a comma, a bracket or whitespace.
-     */
-    static int valueEnd(byte[] b, int i, int length) {
-        if (i >= length) {
-            return -1;
-        }
-        byte c = b[i];
-        if (c == '{' || c == '[') {
-            int depth = 0;
-            for (; i < length; i++) {
-                c = b[i];
-                if (c == '"') {
-                    i = stringEnd(b, i, length);
-                    if (i < 0) {
-                        return -1;
-                    }
-                    i--; // the loop's i++ steps past the closing quote
-                } else if (c == '{' || c == '[') {
-                    depth++;
-                } else if (c == '}' || c == ']') {
-                    if (--depth == 0) {
-                        return i + 1;
-                    }
-                }
-            }
-            return -1;
-        }
-        if (c == '"') {
-            return stringEnd(b, i, length);
-        }
-        while (i < length && b[i] != ',' && b[i] != ']' && b[i] != '}' && b[i] != ' ' && b[i] != '\n' && b[i] != '\r' && b[i] != '\t') {
-            i++;
-        }
-        return i;
-    }
-
-    /** The position after the closing quote of the string starting at {@code i}; -1 if it does not close. */
-    private static int stringEnd(byte[] b, int i, int length) {
-        for (i = i + 1; i < length; i++) {
-            if (b[i] == '\\') {
-                i++;
-            } else if (b[i] == '"') {
-                return i + 1;
-            }
-        }
-        return -1;
     }
 
     private static String preview(byte[] body, int from, int length) {

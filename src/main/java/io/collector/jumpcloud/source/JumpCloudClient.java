@@ -16,12 +16,14 @@ import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.auth.CredentialsProviderBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.util.Timeout;
 
@@ -58,7 +60,15 @@ public final class JumpCloudClient implements AutoCloseable {
         this.budget = budget;
         this.jumpCloudClock = jumpCloudClock;
         Timeout read = Timeout.ofMilliseconds(Math.min(60_000, deadlineMs));
-        this.http = HttpClients.custom()
+        var builder = HttpClients.custom();
+        settings.proxy().ifPresent(p -> {
+            // CONNECT for https (JumpCloud), a forwarded request for a plain http base URL
+            HttpHost proxyHost = new HttpHost(p.scheme(), p.host(), p.port());
+            builder.setProxy(proxyHost);
+            p.user().ifPresent(user -> builder.setDefaultCredentialsProvider(
+                    CredentialsProviderBuilder.create().add(proxyHost, user, p.password()).build()));
+        });
+        this.http = builder
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(200).setMaxConnPerRoute(200)
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(10))

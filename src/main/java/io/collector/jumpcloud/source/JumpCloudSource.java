@@ -39,6 +39,7 @@ public final class JumpCloudSource implements AutoCloseable {
     private final QueryPlanner planner;
     private final PullLog log;
     private final Map<String, RouteState> routes = new ConcurrentHashMap<>();
+    private volatile boolean replicated;
     /** Threads for the page requests: most of their time is waiting for JumpCloud or for a page place. */
     private final ExecutorService pageThreads;
 
@@ -71,7 +72,7 @@ public final class JumpCloudSource implements AutoCloseable {
      */
     public RouteState route(String service, String org) {
         String o = org == null || org.isBlank() ? null : org.trim();
-        String key = o == null ? service : o + "/" + service;
+        String key = key(service, org);
         String legacy = o != null && settings.orgIds().size() == 1 ? service : null;
         return routes.computeIfAbsent(key, k -> {
             RouteState r = new RouteState(service, o, k, legacy, store, ids.partition(k), settings.historicDate(),
@@ -97,6 +98,58 @@ public final class JumpCloudSource implements AutoCloseable {
     /** The route of a consumer about to start: its state read (a route added after the start, or an endpoint of its own). */
     public void prepare(String service, String org) {
         load(route(service, org));
+    }
+
+    /** One of several replicas (collector.cluster): routes start and stop as this replica leads them or not. */
+    public void replicated(boolean replicated) {
+        this.replicated = replicated;
+    }
+
+    public boolean replicated() {
+        return replicated;
+    }
+
+    /**
+     * A replica that takes over a route: its state is read again from the shared state folder, where
+     * the replica that led it before saved its checkpoint (what this replica read at its own start,
+     * or when it last led the route, is behind).
+     */
+    public void takeOver(String service, String org) {
+        routes.remove(key(service, org));
+        prepare(service, org);
+    }
+
+    /**
+     * Waits until the route's pull in progress (if any) ended: it ends at its next page boundary once
+     * its consumer stops, the page in flight delivered and its checkpoint saved. False after {@code timeoutMs}.
+     */
+    public boolean awaitPullEnd(String service, String org, long timeoutMs) throws InterruptedException {
+        RouteState r = routes.get(key(service, org));
+        long end = System.nanoTime() + timeoutMs * 1_000_000;
+        while (r != null && r.busy()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /** As {@link #awaitPullEnd} for every route. */
+    public boolean awaitPullsEnd(long timeoutMs) throws InterruptedException {
+        long end = System.nanoTime() + timeoutMs * 1_000_000;
+        while (routes.values().stream().anyMatch(RouteState::busy)) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    private static String key(String service, String org) {
+        String o = org == null || org.isBlank() ? null : org.trim();
+        return o == null ? service : o + "/" + service;
     }
 
     void load(RouteState p) {

@@ -65,7 +65,7 @@ final class PageFetcher {
     }
 
     /** One request and its answer, on a page request thread. */
-    private FetchedPage fetch(PagePipeline.Slot slot) throws Exception {
+    private FetchedPage fetch(PageSlot slot) throws Exception {
         PageQuery q = slot.query;
         if (!pipeline.acquirePlace(slot, stopping)) {
             throw new StoppingException(); // the pull no longer waits for it
@@ -94,7 +94,7 @@ final class PageFetcher {
         }
     }
 
-    private FetchedPage read(PagePipeline.Slot slot, PageQuery q, JumpCloudClient.Answer answer) throws Exception {
+    private FetchedPage read(PageSlot slot, PageQuery q, JumpCloudClient.Answer answer) throws Exception {
         Integer resultCount = intHeader(answer, "X-Result-Count");
         Integer limit = intHeader(answer, "X-Limit");
         int usedLimit = limit != null ? limit : q.limit();

@@ -6,7 +6,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -27,126 +26,20 @@ final class PagePipeline {
     static final int PAGES_PER_ROUTE = 2;
     static final int AHEAD = 2;
 
-    /** One request of the pipeline. */
-    static final class Slot {
-        final PageQuery query;
-        final PagePipeline pipeline;
-        volatile CompletableFuture<FetchedPage> answer;
-        private final AtomicBoolean holdsRoute = new AtomicBoolean();
-        private final AtomicBoolean holdsPlace = new AtomicBoolean();
-        private volatile PageBody body;
-        /** The route's page before this one, until this one is placed: places go to a route's pages in their order. */
-        private volatile Slot before;
-        /** Done once this page has its places, or will never take any (it answered, or was dropped). */
-        private final CompletableFuture<Void> placed = new CompletableFuture<>();
-        private volatile boolean dropped;
-        /** The route's page before this one, until this one has its shared memory place (or needs none). */
-        private volatile Slot memoryBefore;
-        /** Done once this page took its shared memory place, or will never take one (small, failed, dropped). */
-        private final CompletableFuture<Void> memoryPlaced = new CompletableFuture<>();
-
-        Slot(PageQuery query, PagePipeline pipeline, Slot before) {
-            this.query = query;
-            this.pipeline = pipeline;
-            this.before = before;
-            this.memoryBefore = before;
-        }
-
-        /**
-         * Reads the page's body: a small one into an array of its own; a large one, once its first
-         * {@value PageBody#HEAD} bytes came, into an array of {@link PageMemory}, after taking one of
-         * the collector's page places (a stalled or trickling answer holds none meanwhile).
-         */
-        PageBody read(java.io.InputStream in, long contentLength, long cap, BooleanSupplier stopping) throws java.io.IOException,
-                InterruptedException {
-            if (contentLength > cap) {
-                throw new PageTooLargeException(contentLength, cap, true);
-            }
-            byte[] head = new byte[PageBody.HEAD];
-            int[] read = new int[1];
-            PageBody small;
-            try {
-                small = PageBody.readHead(in, head, read);
-            } catch (java.io.IOException | RuntimeException e) {
-                memoryPlaced.complete(null);
-                throw e;
-            }
-            if (small != null) {
-                memoryPlaced.complete(null);
-                if (contentLength >= 0 && small.length() < contentLength) {
-                    throw new java.io.EOFException("the page ended after " + small.length() + " of its " + contentLength + " bytes");
-                }
-                return small;
-            }
-            BooleanSupplier giveUp = () -> dropped || pipeline.closed || stopping.getAsBoolean();
-            try {
-                // a route's pages take the shared places in their order: a later page holding the only
-                // place while the page its pull waits for needs one would stop the route (and, with
-                // few places, every route)
-                Slot earlier = memoryBefore;
-                while (earlier != null && !earlier.memoryPlaced.isDone()) {
-                    if (giveUp.getAsBoolean()) {
-                        throw new StoppingException();
-                    }
-                    try {
-                        earlier.memoryPlaced.get(100, TimeUnit.MILLISECONDS);
-                    } catch (TimeoutException | ExecutionException notYet) {
-                        // look again
-                    }
-                }
-                if (!pipeline.memory.place(giveUp)) {
-                    throw new StoppingException();
-                }
-                holdsPlace.set(true);
-            } finally {
-                memoryBefore = null;
-                memoryPlaced.complete(null);
-            }
-            PageBody b = pipeline.memory.array(contentLength);
-            body = b;
-            b.readRest(head, -1 - read[0], in, contentLength, cap);
-            return b;
-        }
-
-        /**
-         * The page's body left memory (delivered, failed or dropped): its places and its array are
-         * free, once its request ended (its body is never reused while it is still being read).
-         */
-        void release() {
-            dropped = true;
-            answer.whenComplete((e, t) -> releaseNow());
-        }
-
-        private synchronized void releaseNow() {
-            PageBody b = body;
-            body = null;
-            if (holdsPlace.compareAndSet(true, false)) {
-                if (b != null) {
-                    pipeline.memory.release(b); // the array and its place
-                } else {
-                    pipeline.memory.releasePlace();
-                }
-            }
-            if (holdsRoute.compareAndSet(true, false)) {
-                pipeline.route.release();
-            }
-        }
-    }
-
-    private final PageMemory memory;
-    private final Semaphore route = new Semaphore(PAGES_PER_ROUTE, true);
-    private final Function<Slot, CompletableFuture<FetchedPage>> send;
-    private final ArrayDeque<Slot> waiting = new ArrayDeque<>(); // issued, not yet taken; in page order
-    private Slot delivering;
+    final PageMemory memory;
+    final Semaphore route = new Semaphore(PAGES_PER_ROUTE, true);
+    private final Function<PageSlot, CompletableFuture<FetchedPage>> send;
+    private final ArrayDeque<PageSlot> waiting = new ArrayDeque<>(); // issued, not yet taken; in page order
+    private PageSlot delivering;
     private PageQuery nextKnown; // the request after the last issued one, known from its headers
-    private volatile boolean closed;
+    volatile boolean closed;
     private boolean retrying; // the last page taken failed: nothing is asked for ahead until one comes
 
     /**
      * @param memory the collector's page bodies ({@code collector.max-pages-in-memory})
      * @param send   sends a slot's request (to {@code direct:jumpcloud-page}), answering its exchange
      */
-    PagePipeline(PageMemory memory, Function<Slot, CompletableFuture<FetchedPage>> send) {
+    PagePipeline(PageMemory memory, Function<PageSlot, CompletableFuture<FetchedPage>> send) {
         this.memory = memory;
         this.send = send;
     }
@@ -157,10 +50,10 @@ final class PagePipeline {
      * done. Waits for the answer; a collector that stops ends the wait.
      */
     FetchedPage take(PageQuery query, BooleanSupplier stopping) throws Exception {
-        Slot slot;
+        PageSlot slot;
         synchronized (this) {
             finishDelivering();
-            Slot head = waiting.peek();
+            PageSlot head = waiting.peek();
             if (head != null && head.query.samePosition(query)) {
                 slot = waiting.poll();
             } else {
@@ -201,7 +94,7 @@ final class PagePipeline {
      * they announce a full page and its cursor (null otherwise), asked for now unless a retry runs
      * (no request ahead while JumpCloud fails or rate limits: it would add to the load).
      */
-    void headers(Slot slot, PageQuery next) {
+    void headers(PageSlot slot, PageQuery next) {
         synchronized (this) {
             if (closed || !isLastIssued(slot)) {
                 return;
@@ -216,14 +109,14 @@ final class PagePipeline {
     /**
      * Page request thread, before the request leaves: one of the route's places (a route holds at
      * most {@value #PAGES_PER_ROUTE} pages); false when the pull no longer waits for it. The
-     * collector's shared places are taken only once a large body flows ({@link Slot#read}).
+     * collector's shared places are taken only once a large body flows ({@link PageSlot#read}).
      */
-    boolean acquirePlace(Slot slot, BooleanSupplier stopping) throws InterruptedException {
+    boolean acquirePlace(PageSlot slot, BooleanSupplier stopping) throws InterruptedException {
         BooleanSupplier giveUp = () -> closed || slot.dropped || stopping.getAsBoolean();
         try {
             // a route's pages take their places in their order: a later page holding the places the
             // page its pull waits for needs would stop every route (seen with six routes and 4 places)
-            Slot before = slot.before;
+            PageSlot before = slot.before;
             while (before != null && !before.placed.isDone()) {
                 if (giveUp.getAsBoolean()) {
                     return false;
@@ -267,9 +160,9 @@ final class PagePipeline {
 
     // --- inside the lock ------------------------------------------------------------------------
 
-    private Slot issue(PageQuery query) {
-        Slot last = waiting.peekLast() != null ? waiting.peekLast() : delivering;
-        Slot s = new Slot(query, this, last == null || last.dropped ? null : last);
+    private PageSlot issue(PageQuery query) {
+        PageSlot last = waiting.peekLast() != null ? waiting.peekLast() : delivering;
+        PageSlot s = new PageSlot(query, this, last == null || last.dropped ? null : last);
         waiting.add(s);
         nextKnown = null;
         s.answer = send.apply(s);
@@ -293,8 +186,8 @@ final class PagePipeline {
         }
     }
 
-    private boolean isLastIssued(Slot slot) {
-        Slot last = waiting.peekLast();
+    private boolean isLastIssued(PageSlot slot) {
+        PageSlot last = waiting.peekLast();
         return last != null ? last == slot : delivering == slot;
     }
 
@@ -306,7 +199,7 @@ final class PagePipeline {
     }
 
     private void dropWaiting() {
-        Slot s;
+        PageSlot s;
         while ((s = waiting.poll()) != null) {
             s.release(); // once it answered: its body may still be read now
         }

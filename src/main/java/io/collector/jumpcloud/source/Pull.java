@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * One pull cycle of one service: the query's start, the cursor of the page loop, and the figures
- * of the statistics line. Lives in the exchange property {@code pull} for the length of the cycle.
+ * of the statistics line. Lives as long as the cycle: one poll of the route's jumpcloud: consumer.
  */
 public final class Pull {
     private final RouteState puller;
@@ -29,11 +29,7 @@ public final class Pull {
     private int retries;
     private long received;
     private long sent;
-    /** The cursors of this query's pages: one seen twice means the paging loops. Bounded: a loop is short. */
-    private final java.util.Set<JsonNode> cursors = new java.util.HashSet<>();
-    private static final int CURSORS_KEPT = 100_000;
-    /** The newest event instant (to the millisecond, JumpCloud's sort key) of the query's last page. */
-    private Instant newestSoFar;
+    private final PagingGuard paging = new PagingGuard();
     /** Events asked for at most while answers are too large (jumpcloud.max-page-bytes); 0 when not reduced. */
     private int limitCap;
     private String pagePosition = "";
@@ -114,8 +110,7 @@ public final class Pull {
         endTime = Instant.ofEpochSecond(refetching.to());
         searchAfter = null;
         morePages = true;
-        cursors.clear();
-        newestSoFar = null;
+        paging.reset();
         return true;
     }
 
@@ -193,31 +188,13 @@ public final class Pull {
     }
 
 
-    /**
-     * Checks that the paging moves forward before the page is taken: a full page's cursor not seen
-     * before in this query, and events not older than the last page's newest.
-     */
+    /** Checks that the paging moves forward before the page is taken ({@link PagingGuard}). */
     void checkProgress(EventPage page, JsonNode cursor, boolean more) {
-        if (more && cursor != null && cursors.contains(cursor)) {
-            throw new CursorLoopException("JumpCloud answered the cursor " + abbreviate(cursor.toString())
-                    + " a second time in this pull: its paging loops");
-        }
-        if (page.size() > 0 && newestSoFar != null) {
-            Instant oldest = page.events().get(0).getTimestamp();
-            for (DiEvent e : page) {
-                if (e.getTimestamp().isBefore(oldest)) {
-                    oldest = e.getTimestamp();
-                }
-            }
-            if (oldest.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).isBefore(newestSoFar)) {
-                throw new CursorLoopException("JumpCloud answered a page starting at " + oldest + ", before the previous page's "
-                        + newestSoFar + ": its paging goes back");
-            }
-        }
+        paging.check(page, cursor, more);
     }
 
     private static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return PagingGuard.abbreviate(s);
     }
 
     /** The answer was too large at {@code limit} events: ask for half as many (the caller handles 1). */
@@ -248,18 +225,7 @@ public final class Pull {
         pagePosition = "the page of the " + (refetching != null ? "count check's window" : "query") + " from start_time "
                 + EventTimestamps.queryTime(startTime) + (searchAfter == null ? " (its first page)" : " after cursor "
                 + abbreviate(searchAfter.toString()));
-        if (more && cursor != null) {
-            if (cursors.size() >= CURSORS_KEPT) {
-                cursors.clear();
-            }
-            cursors.add(cursor);
-        }
-        for (DiEvent e : page) {
-            Instant t = e.getTimestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-            if (newestSoFar == null || t.isAfter(newestSoFar)) {
-                newestSoFar = t;
-            }
-        }
+        paging.taken(page, cursor, more);
         if (limitCap > 0) {
             limitCap = limitCap >= 1 << 20 ? 0 : limitCap * 2; // a page came: ask for more again, step by step
         }

@@ -29,8 +29,8 @@ final class PullLog {
     }
 
     void delivered(Pull pull, int lines, int duplicates, int dropped, Instant checkpoint) {
-        LOG.info("[{}] Number of {} events sent to Devo: {} ({} duplicates removed{}). State last_polled_timestamp is updated: {}",
-                pull.name(), pull.service(), lines, duplicates, dropped == 0 ? "" : ", " + dropped + " dropped by the route", checkpoint);
+        LOG.info("[{}] Number of {} events {}: {} ({} duplicates removed{}). State last_polled_timestamp is updated: {}",
+                pull.name(), pull.service(), settings.dryRun() ? "printed (dry run)" : "sent to Devo", lines, duplicates, dropped == 0 ? "" : ", " + dropped + " dropped by the route", checkpoint);
     }
 
     /**
@@ -111,7 +111,7 @@ final class PullLog {
     /** JumpCloud could not be reached, in words (host and port, what happened, what to check); null for other failures. */
     private String words(Exception e) {
         Throwable t = e instanceof GaveUpException g && g.getCause() != null ? g.getCause() : e;
-        return t instanceof JumpCloudHttpException || t instanceof PageNotDelivered ? null : NetworkTrouble.describe(t, settings.baseUrl().toString());
+        return t instanceof JumpCloudHttpException || t instanceof PageNotDelivered ? null : NetworkTrouble.describe(t, settings);
     }
 
     /** A one-line reason with the reference's error code; never the API key (it is not in any of these). */
@@ -154,6 +154,8 @@ final class PullLog {
                 case 401 -> "JumpCloud refused the API key (HTTP 401, check jumpcloud.api-key and jumpcloud.org-id)";
                 case 403 -> "the API key lacks permission (HTTP 403, use an administrator's key)";
                 case 429 -> "JumpCloud is rate limiting (HTTP 429)";
+                case 407 -> "the proxy asked for credentials (HTTP 407): check the user and password in jumpcloud.proxy-url, "
+                        + "or in HTTPS_PROXY when the proxy comes from the environment";
                 default -> "unexpected HTTP status " + h.status() + " from JumpCloud";
             };
             return what + ": " + LogSafe.text(h.body(), 300);

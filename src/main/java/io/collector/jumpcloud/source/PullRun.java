@@ -92,7 +92,7 @@ public final class PullRun {
                 source.log().received(pull, fetched.page());
                 // the events of the checkpoint's second (or of a window fetched again) delivered before come back
                 // by the query's design: dropped here, exactly, so every route of the source sends them once
-                EventPage toSend = fetched.page().without(e -> route.seen().deliveredExactly(e.getId()));
+                EventPage toSend = fetched.page().without(e -> route.seen().deliveredExactly(e.getId(), e.getTimestamp().getEpochSecond()));
                 sender.send(new PageToSend(pull, fetched, new PageCommit(pull, fetched.page(), toSend, fetcher, source)));
                 if (pull.failure() != null) {
                     throw pull.failure();
@@ -107,7 +107,9 @@ public final class PullRun {
                 if (e instanceof CursorLoopException) {
                     source.metrics().routeProblem(pull.service(), pull.org(), PullLog.describe(e));
                 }
-                source.log().failed(pull, e, forgotten);
+                // a request or a send cut by the shutdown itself is not an error of the pull
+                source.log().failed(pull, stopping.getAsBoolean() && !(e instanceof StateWriteException) ? new StoppingException() : e,
+                        forgotten);
             }
         } finally {
             if (fetcher != null) {

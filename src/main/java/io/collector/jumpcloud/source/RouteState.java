@@ -46,7 +46,7 @@ final class RouteState {
     /** Whether this element (its bytes) is set aside for the first time while this process runs. */
     boolean firstQuarantine(byte[] raw) {
         boolean first = quarantined.add(new String(raw, java.nio.charset.StandardCharsets.ISO_8859_1));
-        quarantined.commit(false);
+        quarantined.commit();
         return first;
     }
 
@@ -107,6 +107,11 @@ final class RouteState {
 
     void finished() {
         running.set(false);
+    }
+
+    /** A pull of this route is in progress. */
+    boolean busy() {
+        return running.get();
     }
 
     /**
@@ -225,14 +230,11 @@ final class RouteState {
             LOG.warn("[{}] More than {} events delivered in the second of {}: the ones beyond are dropped by the bounded id memory only",
                     name, SecondIds.MAX, newest);
         }
-        SeenIds.Delivered delivered = seen.commit(ledger != null); // the set only for the count check's ledger
-        if (delivered != null) {
-            page.forEach(e -> {
-                IdFingerprint id = IdFingerprint.of(e.getId());
-                if (delivered.contains(id)) {
-                    ledger.add(e.getTimestamp(), id);
-                }
-            });
+        seen.commit();
+        if (ledger != null) {
+            // every event of a page the route completed was delivered, now or by an earlier page, whatever the
+            // route did with it: a route without the id memory (the Kamelet's, a user's) counts as the shipped one
+            page.forEach(e -> ledger.add(e.getTimestamp(), IdFingerprint.of(e.getId())));
         }
         state = new ServiceState(newest, s.historicDate());
         if (unsaved == null && sameSecond && newest.equals(s.lastPolledTimestamp()) && secondIds.size() == before) {

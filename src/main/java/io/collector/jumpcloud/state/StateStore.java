@@ -113,56 +113,9 @@ public final class StateStore {
                 ids.add(IdFingerprint.of(id.asText()));
             }
         } else {
-            readIds(f, n.get("same_second_ids"), ids);
+            IdsFile.read(f, n.get("same_second_ids"), ids);
         }
         return Optional.of(new Stored(new ServiceState(last, historic), ids));
-    }
-
-    private void readIds(Path f, JsonNode o, SecondIds into) {
-        if (o == null || !o.isObject() || !o.path("second").isIntegralNumber() || !o.path("count").isIntegralNumber()
-                || !o.path("file").isTextual()) {
-            throw new StateFileException(f, "same_second_ids is " + shown(o) + ", not {second, count, file}", null);
-        }
-        long second = o.get("second").asLong();
-        long count = o.get("count").asLong();
-        if (second != into.second() || count < 0 || count > SecondIds.MAX) {
-            throw new StateFileException(f, "same_second_ids names second " + second + " and " + count
-                    + " ids, which does not match last_polled_timestamp", null);
-        }
-        // the file's name is ours (key and second), never taken from the file's content
-        Path idsFile = idsFile(f, second);
-        if (!o.get("file").asText().equals(idsFile.getFileName().toString())) {
-            throw new StateFileException(f, "same_second_ids names the file " + shown(o.get("file")) + " instead of "
-                    + idsFile.getFileName(), null);
-        }
-        try (FileChannel ch = FileChannel.open(idsFile, StandardOpenOption.READ)) {
-            long need = count * FINGERPRINT_BYTES;
-            if (ch.size() < need) {
-                throw new StateFileException(f, "its ids file " + idsFile.getFileName() + " holds " + ch.size() / FINGERPRINT_BYTES
-                        + " ids where " + count + " were saved", null);
-            }
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(need, 1 << 20));
-            long read = 0;
-            while (read < need) {
-                buf.clear();
-                buf.limit((int) Math.min(buf.capacity(), need - read));
-                while (buf.hasRemaining()) {
-                    if (ch.read(buf, read + buf.position()) < 0) {
-                        throw new java.io.EOFException();
-                    }
-                }
-                buf.flip();
-                while (buf.remaining() >= FINGERPRINT_BYTES) {
-                    into.add(new IdFingerprint(buf.getLong(), buf.getLong()));
-                }
-                read += buf.limit();
-            }
-        } catch (StateFileException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new StateFileException(f, "its ids file " + idsFile.getFileName() + " cannot be read (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
-        }
     }
 
     private static Instant epochSeconds(Path f, JsonNode n, String field) {
@@ -178,7 +131,7 @@ public final class StateStore {
     }
 
     /** A JSON value as an error message shows it: its type, and a short excerpt. */
-    private static String shown(JsonNode v) {
+    static String shown(JsonNode v) {
         if (v == null || v.isMissingNode()) {
             return "missing";
         }
@@ -223,30 +176,9 @@ public final class StateStore {
         if (ids.second() != second) {
             throw new IllegalArgumentException("the ids are of second " + ids.second() + ", the checkpoint of " + second);
         }
-        Path idsFile = idsFile(target, second);
+        Path idsFile = IdsFile.of(target, second);
         int count = ids.size();
-        try {
-            Files.createDirectories(target.getParent());
-            boolean fresh = whole || !Files.exists(idsFile);
-            int start = fresh ? 0 : from;
-            try (FileChannel ch = FileChannel.open(idsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                // what a failed earlier write left after the saved ids goes; the page's ids follow them
-                ch.truncate((long) start * FINGERPRINT_BYTES);
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
-                long pos = (long) start * FINGERPRINT_BYTES;
-                for (int i = start; i < count; i++) {
-                    IdFingerprint f = ids.get(i);
-                    buf.putLong(f.hi()).putLong(f.lo());
-                    if (!buf.hasRemaining()) {
-                        pos += flush(ch, buf, pos);
-                    }
-                }
-                pos += flush(ch, buf, pos);
-                ch.force(true);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the ids file " + idsFile.toAbsolutePath() + ": " + describe(e), e);
-        }
+        IdsFile.write(idsFile, ids, whole || !Files.exists(idsFile) ? 0 : from);
         ObjectNode n = JSON.createObjectNode();
         n.put("last_polled_timestamp", EventTimestamps.toEpochSeconds(s.lastPolledTimestamp()));
         n.put("last_polled_utc", s.lastPolledTimestamp().toString());
@@ -258,46 +190,8 @@ public final class StateStore {
         n.put("@persistence_version", ServiceState.PERSISTENCE_VERSION);
         writeAtomically(target, n);
         if (whole) {
-            deleteOtherIdsFiles(target, idsFile);
+            IdsFile.deleteOthers(target, idsFile);
         }
-    }
-
-    private static long flush(FileChannel ch, java.nio.ByteBuffer buf, long pos) throws IOException {
-        buf.flip();
-        long n = buf.remaining();
-        while (buf.hasRemaining()) {
-            ch.write(buf, pos + (n - buf.remaining()));
-        }
-        buf.clear();
-        return n;
-    }
-
-    /** {@code <key>.ids-<second>} beside the state file: the name comes from the settings and a number only. */
-    static Path idsFile(Path stateFile, long second) {
-        String name = stateFile.getFileName().toString();
-        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-        return stateFile.resolveSibling(base + ".ids-" + second);
-    }
-
-    /** The ids files of earlier seconds, once the state no longer names them (best effort). */
-    private static void deleteOtherIdsFiles(Path stateFile, Path keep) {
-        String name = stateFile.getFileName().toString();
-        String prefix = (name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".ids-";
-        try (var files = Files.list(stateFile.getParent())) {
-            files.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(keep)).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // left for the next new second
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     /** The count check's unchecked windows, in their own file (written at the end of a pull, not per page). */
@@ -310,95 +204,24 @@ public final class StateStore {
      * nothing was delivered after it was saved.
      */
     public void saveLedger(String key, Instant coveredUpTo, CountLedger ledger) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("window_seconds", ledger.windowSeconds());
-        n.put("checked_up_to", ledger.checkedUpTo());
-        n.put("covered_up_to", EventTimestamps.toEpochSeconds(coveredUpTo));
-        n.put("ids", "fingerprints"); // IdFingerprint's 32 hex digits (files before held the ids themselves)
-        ObjectNode w = n.putObject("windows");
-        ledger.windows().forEach((start, ids) -> {
-            ArrayNode a = w.putArray(Long.toString(start));
-            for (int i = 0; i < ids.size(); i++) {
-                a.add(ids.get(i).toString());
-            }
-        });
-        ArrayNode pending = n.putArray("pending_refetch");
-        ledger.pending().forEach(sf -> {
-            ObjectNode o = pending.addObject();
-            o.put("from", sf.from());
-            o.put("to", sf.to());
-            o.put("jumpcloud", sf.jumpcloud());
-            o.put("delivered", sf.delivered());
-            ArrayNode a = o.putArray("ids");
-            sf.deliveredIds().forEach(id -> a.add(id.toString()));
-        });
-        writeAtomically(ledgerFile(key), n);
+        CountLedgerFile.save(JSON, ledgerFile(key), coveredUpTo, ledger);
     }
 
     /** The saved ledger, if it was saved at checkpoint {@code checkpoint} with the same window size. */
     public Optional<CountLedger> loadLedger(String key, Instant checkpoint, long windowSeconds) {
-        Path f = ledgerFile(key);
-        if (!Files.exists(f)) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode n = JSON.readTree(f.toFile());
-            Instant covered = EventTimestamps.fromEpochSeconds(n.path("covered_up_to").decimalValue());
-            if (n.path("window_seconds").asLong() != windowSeconds || !covered.equals(checkpoint)) {
-                return Optional.empty();
-            }
-            CountLedger ledger = new CountLedger(windowSeconds, n.path("checked_up_to").asLong());
-            boolean fingerprints = "fingerprints".equals(n.path("ids").asText());
-            java.util.function.Function<JsonNode, IdFingerprint> id = v -> fingerprints ? IdFingerprint.parse(v.asText())
-                    : IdFingerprint.of(v.asText());
-            n.path("windows").fields().forEachRemaining(e -> {
-                java.util.List<IdFingerprint> ids = new java.util.ArrayList<>();
-                e.getValue().forEach(v -> ids.add(id.apply(v)));
-                ledger.restore(Long.parseLong(e.getKey()), ids);
-            });
-            n.path("pending_refetch").forEach(o -> {
-                java.util.Set<IdFingerprint> ids = new java.util.LinkedHashSet<>();
-                o.path("ids").forEach(v -> ids.add(id.apply(v)));
-                ledger.pending().add(new io.collector.jumpcloud.completeness.CountCheck.Shortfall(o.path("from").asLong(),
-                        o.path("to").asLong(), o.path("jumpcloud").asLong(), o.path("delivered").asLong(), ids));
-            });
-            return Optional.of(ledger);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // the check skips what it cannot verify; the caller logs it
-        }
+        return CountLedgerFile.load(JSON, ledgerFile(key), checkpoint, windowSeconds);
     }
 
     private static void writeAtomically(Path target, ObjectNode n) {
         try {
-            Files.createDirectories(target.getParent());
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(n)));
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            fsyncDirectory(target.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the state file " + target.toAbsolutePath() + ": " + describe(e), e);
+            AtomicFiles.write(target, JSON.writeValueAsBytes(n), "state file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     public String describe(ServiceState s, SecondIds ids) {
         return "{last_polled_timestamp=" + s.lastPolledTimestamp() + ", historic_date_utc=" + s.historicDate()
                 + ", same_second_ids=" + ids.size() + ", @persistence_version=" + ServiceState.PERSISTENCE_VERSION + "}";
-    }
-
-    private static void fsyncDirectory(Path d) {
-        // Makes the rename itself durable; not supported on every platform, where it is best effort.
-        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // best effort
-        }
     }
 }

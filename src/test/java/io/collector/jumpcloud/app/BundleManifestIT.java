@@ -30,7 +30,7 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * README "Karaf", the quick checks without a Karaf runtime (KarafIT runs one): the packaged thin jar
+ * docs/karaf.md, the quick checks without a Karaf runtime (KarafIT runs one): the packaged thin jar
  * is an OSGi bundle with the right headers, the runnable fat jar is not one, and the two features
  * repositories are valid against Karaf's features schema, install this bundle at this version and
  * list the artifacts the build resolved.
@@ -77,7 +77,7 @@ class BundleManifestIT {
         String release = projectVersion().replace("-SNAPSHOT", "");
         assertEquals("2", a.getValue("Bundle-ManifestVersion"));
         assertEquals("io.collector.jumpcloud-devo-collector", a.getValue("Bundle-SymbolicName"));
-        // the bundle starts its routes itself (README "Karaf"); the activator's package stays private
+        // the bundle starts its routes itself (docs/karaf.md); the activator's package stays private
         assertEquals("io.collector.jumpcloud.osgi.CollectorActivator", a.getValue("Bundle-Activator"));
         assertFalse(a.getValue("Export-Package").contains("io.collector.jumpcloud.osgi"), a.getValue("Export-Package"));
         assertTrue(a.getValue("Bundle-Version").startsWith(release + "."), a.getValue("Bundle-Version"));
@@ -107,9 +107,11 @@ class BundleManifestIT {
         // what the standalone run reads from the class path travels in the bundle too
         try (JarFile j = new JarFile(file("bundle.jar").toFile())) {
             for (String r : List.of("routes/jumpcloud-to-devo.yaml", "kamelets/jumpcloud-insights-source.kamelet.yaml",
-                    "application.properties", "io/collector/jumpcloud/app/JumpCloudDevoRoutes.class")) {
+                    "collector-settings.schema.json", "io/collector/jumpcloud/app/JumpCloudDevoRoutes.class")) {
                 assertNotNull(j.getEntry(r), r + " in the bundle");
             }
+            // a root application.properties would take over the embedding application's (camel-main reads it first)
+            assertNull(j.getEntry("application.properties"), "no root application.properties in the bundle");
             assertNull(j.getEntry("org/apache/camel/CamelContext.class"), "thin: no dependency inside");
         }
     }

@@ -55,9 +55,12 @@ final class CollectorProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         // nothing from the developer's own environment leaks into the run
-        pb.environment().keySet().removeIf(k -> k.startsWith("JUMPCLOUD_") || k.startsWith("DEVO_") || k.startsWith("COLLECTOR_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("JUMPCLOUD_") || k.startsWith("DEVO_") || k.startsWith("COLLECTOR_")
+                || k.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy"));
         pb.environment().putAll(env);
-        pb.environment().putIfAbsent("CAMEL_SERVER_PORT", "0"); // any free port, unless the test queries it
+        if (jvm.stream().noneMatch(f -> f.startsWith("-Dcamel.server.port="))) {
+            pb.environment().putIfAbsent("CAMEL_SERVER_PORT", "0"); // any free port, unless the test queries it
+        }
         process = pb.start();
         return this;
     }

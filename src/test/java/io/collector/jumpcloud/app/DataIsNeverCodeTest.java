@@ -30,16 +30,16 @@ class DataIsNeverCodeTest {
     static final TestPki pki = TestPki.shared();
     static final ObjectMapper JSON = new ObjectMapper();
     static final String KEY = "SECRETKEY-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-    static final List<String> FORMS = List.of("{{jumpcloud.api-key}}", "{{sys:collector.test.secret}}", "{{env:JUMPCLOUD_API_KEY}}",
-            "${jumpcloud.api-key}", "${sys:collector.test.secret}", "${header.x-api-key}", "${exchangeProperty.pull}",
-            "#{jumpcloud.api-key}", "#{systemProperties['collector.test.secret']}", "%s%n%x", "${jndi:ldap://127.0.0.1/x}");
+    static final List<String> FORMS = List.of("{{jumpcloud.api-key}}", "{{sys:test.placeholder.secret}}", "{{env:JUMPCLOUD_API_KEY}}",
+            "${jumpcloud.api-key}", "${sys:test.placeholder.secret}", "${header.x-api-key}", "${exchangeProperty.pull}",
+            "#{jumpcloud.api-key}", "#{systemProperties['test.placeholder.secret']}", "%s%n%x", "${jndi:ldap://127.0.0.1/x}");
 
     @TempDir
     Path dir;
 
     @Test
     void placeholdersInEventFieldsAreDataEverywhere() throws Exception {
-        System.setProperty("collector.test.secret", KEY);
+        System.setProperty("test.placeholder.secret", KEY);
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         EventFactory f = new EventFactory();
         int port = HealthAndMetricsTest.freePort();
@@ -70,7 +70,7 @@ class DataIsNeverCodeTest {
                 assertTrue(!metrics.contains(KEY), "the key in the metrics");
                 assertTrue(metrics.contains("event_service=\"other\""), "services that are not plain names are 'other'");
             } finally {
-                System.clearProperty("collector.test.secret");
+                System.clearProperty("test.placeholder.secret");
             }
             DevoLinesOnTheWire.assertExactlyOnce(expected, devo.lines(), "test-collector");
             String wire = String.join("\n", devo.lines());

@@ -2,8 +2,10 @@ package io.collector.jumpcloud.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.collector.jumpcloud.config.SettingsSchema;
 import io.collector.jumpcloud.sim.EventFactory;
 import io.collector.jumpcloud.sim.JumpCloudSimulator;
 import io.collector.jumpcloud.testing.TestPki;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * README "Embedding in a Camel application": an application with its own plain CamelContext (no
+ * docs/embedding.md: an application with its own plain CamelContext (no
  * camel-main) and its own properties file adds {@link JumpCloudDevoRoutes}; every event of the
  * simulator reaches the mutual-TLS relay exactly once, next to the application's own route.
  */
@@ -98,14 +100,12 @@ class EmbeddingTest {
 
     @Test
     void theJarsOwnDefaultsFillOnlyWhatTheApplicationLeftUnset() throws Exception {
-        Properties jar = new Properties();
-        try (var in = JumpCloudDevoRoutes.own("application.properties").openStream()) {
-            jar.load(in);
-        }
-        assertNotNull(jar.getProperty("devo.endpoint"), "the jar's application.properties, read next to the class");
+        assertNull(JumpCloudDevoRoutes.class.getClassLoader().getResource("application.properties"),
+                "the jar ships no root application.properties: it would take over an embedding camel-main application's");
         CamelContext plain = new DefaultCamelContext();
         JumpCloudDevoRoutes.useDefaults(plain);
-        assertEquals(jar.getProperty("devo.endpoint"), plain.getPropertiesComponent().loadProperties().getProperty("devo.endpoint"));
+        assertEquals(SettingsSchema.defaultValue("devo.endpoint"), plain.getPropertiesComponent().loadProperties().getProperty("devo.endpoint"));
+        assertTrue(plain.getPropertiesComponent().loadProperties().getProperty("devo.endpoint").startsWith("netty:tcp://{{devo.host}}"));
         assertTrue(plain.getPropertiesComponent().loadProperties().stringPropertyNames().stream().noneMatch(k -> k.startsWith("camel.")),
                 "camel-main's own keys stay out");
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * README "The Kamelet": a YAML route that starts from {@code kamelet:jumpcloud-insights-source?...}
+ * docs/kamelet.md: a YAML route that starts from {@code kamelet:jumpcloud-insights-source?...}
  * against the simulator receives every event once, as JumpCloud sent it, across pages, across
  * pulls (events added later) and across a failed request; the API key is never logged.
  */
@@ -113,6 +113,69 @@ class KameletTest {
             assertTrue(requests.stream().allMatch(r -> r.header("x-search_after") == null), "no response header echoed");
             assertTrue(log.contains("Request failed, retry 1 of"), "the 500 was seen and asked again: " + log.lines());
             assertFalse(log.lines().stream().anyMatch(l -> l.contains(KEY)), "the API key is never logged");
+        }
+    }
+
+    /**
+     * A plain context with no collector settings: the Kamelet by name from the class path, events to
+     * a mock: endpoint, its checkpoint in stateDir (the start time in the collector's form). Stopped
+     * mid-backfill and started again as a new context, it goes on from the checkpoint: every event
+     * once across both runs, including the events that came while it was stopped.
+     */
+    @Test
+    void withAStateFolderTheKameletGoesOnAfterARestartWithoutDuplicates() throws Exception {
+        Instant from = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        EventFactory f = new EventFactory();
+        Path state = dir.resolve("kamelet-state");
+        String route = """
+                - route:
+                    id: my-jumpcloud-events
+                    from:
+                      uri: "kamelet:jumpcloud-insights-source"
+                      parameters:
+                        apiKey: "%s"
+                        baseUrl: "%s"
+                        service: directory
+                        pageSize: 100
+                        period: 200
+                        startTime: "%s"
+                        stateDir: "%s"
+                      steps:
+                        - to: "mock:events"
+                """;
+        List<String> ids = new ArrayList<>();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator().validKeys(KEY).latency(Duration.ofMillis(20))) {
+            sim.addEvents(f.series(List.of("directory"), from, Duration.ofMillis(500), 4000));
+            String yaml = route.formatted(KEY, sim.baseUrl(), CollectorRun.historic(from.minusSeconds(1)), state);
+            for (int run = 0; run < 2; run++) {
+                CamelContext context = new DefaultCamelContext();
+                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("my-route.yaml", yaml));
+                context.start();
+                org.apache.camel.component.mock.MockEndpoint events = context.getEndpoint("mock:events",
+                        org.apache.camel.component.mock.MockEndpoint.class);
+                try {
+                    if (run == 0) {
+                        CollectorRun.await(() -> events.getReceivedCounter() >= 1500, Duration.ofSeconds(60), "part of the backlog");
+                    } else {
+                        int before = ids.size();
+                        CollectorRun.await(() -> before + events.getReceivedCounter() >= sim.eventCount(), Duration.ofSeconds(60),
+                                "the rest after the restart (have " + (before + events.getReceivedCounter()) + " of " + sim.eventCount() + ")");
+                        int requests = sim.eventRequests().size();
+                        CollectorRun.await(() -> sim.eventRequests().size() >= requests + 2, Duration.ofSeconds(30), "two more pulls");
+                    }
+                } finally {
+                    context.stop(); // mid-pull in the first run: the page in flight is finished, its checkpoint saved
+                }
+                events.getExchanges().forEach(e -> ids.add(e.getMessage().getHeader("JumpCloudEventId", String.class)));
+                assertTrue(run == 1 || ids.size() < sim.eventCount(), "the first run stopped mid-backfill: " + ids.size());
+                if (run == 0) {
+                    sim.addEvents(f.series(List.of("directory"), Instant.now().minus(10, ChronoUnit.MINUTES), Duration.ofMillis(50), 300));
+                }
+            }
+            assertTrue(Files.list(state).findAny().isPresent(), "the checkpoint is in the state folder");
+            Map<String, Long> counts = ids.stream().collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+            assertEquals(List.of(), counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(), "twice");
+            assertEquals(sim.events().stream().map(SimEvent::id).collect(Collectors.toSet()), counts.keySet(), "every event");
         }
     }
 }

@@ -77,7 +77,7 @@ class WrongApiKeyTest {
                     .set("jumpcloud.services", "directory,printers")
                     .set("jumpcloud.historic-date-utc", CollectorRun.historic(java.time.Instant.now().minusSeconds(7200)))) {
                 run.start();
-                CollectorRun.await(() -> log.contains("Number of directory events sent to Devo: 20"), Duration.ofSeconds(20),
+                CollectorRun.await(() -> log.contains("Number of directory events printed (dry run): 20"), Duration.ofSeconds(20),
                         "the known service collected");
             }
             String line = log.lines().stream().filter(l -> l.contains("JumpCloud refused the services")).findFirst().orElseThrow();

@@ -130,15 +130,24 @@ public final class Benchmark {
             relay.resetCount();
 
             List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // the collector's JVM flags: COLLECTOR_JAVA_OPTS (bench/run.sh sets the Dockerfile's)
-            String opts = System.getenv().getOrDefault("COLLECTOR_JAVA_OPTS", "").trim();
-            if (!opts.isEmpty()) {
-                cmd.addAll(List.of(opts.split("\\s+")));
+            boolean launcher = "launcher".equals(System.getenv("BENCH_COMMAND"));
+            if (launcher) {
+                cmd.add("bin/jumpcloud-devo-collector"); // the README's run command, its own flags
+            } else {
+                cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                // the collector's JVM flags: COLLECTOR_JAVA_OPTS (bench/run.sh sets the Dockerfile's)
+                String opts = System.getenv().getOrDefault("COLLECTOR_JAVA_OPTS", "").trim();
+                if (!opts.isEmpty()) {
+                    cmd.addAll(List.of(opts.split("\\s+")));
+                }
+                cmd.addAll(List.of("-jar", "target/jumpcloud-devo-collector.jar"));
             }
-            cmd.addAll(List.of("-jar", "target/jumpcloud-devo-collector.jar"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(work.resolve("collector.log").toFile());
+            if (launcher) {
+                pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+                pb.environment().remove("JAVA_OPTS");
+            }
             System.err.println("collector: " + String.join(" ", cmd) + " (log " + work.resolve("collector.log") + ")");
             pb.environment().put("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY);
             pb.environment().put("JUMPCLOUD_BASE_URL", sim.baseUrl());

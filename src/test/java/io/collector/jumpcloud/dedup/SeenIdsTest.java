@@ -16,7 +16,7 @@ class SeenIdsTest {
         assertEquals(1000, seen.size(), "memory stays bounded");
         assertFalse(seen.add("id4999"));
         assertEquals(1, seen.duplicates());
-        seen.commit(false);
+        seen.commit();
         seen.add("p1");
         seen.add("p2");
         assertEquals(2, seen.rollback());

@@ -30,7 +30,7 @@ import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * README "Karaf", run for real: Apache Karaf (the distribution in the local Maven repository, unpacked
+ * docs/karaf.md, run for real: Apache Karaf (the distribution in the local Maven repository, unpacked
  * into target/karaf/run) installs the feature jumpcloud-devo-collector at boot from this build's
  * features repositories (the collector's and the generated Camel one), offline; the bundle's
  * activator starts the routes with the settings of etc/io.collector.jumpcloud.cfg. Against the

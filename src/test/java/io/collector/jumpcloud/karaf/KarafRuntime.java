@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 
 /**
  * An Apache Karaf unpacked from its distribution archive (the one in the local Maven repository),
- * set up as README "Karaf" says: Maven artifacts from the local repository only (offline), the
+ * set up as docs/karaf.md says: Maven artifacts from the local repository only (offline), the
  * features to install at boot, configurations as etc/*.cfg files. Started as {@code bin/karaf server},
  * stopped with {@code bin/stop}; {@link #close} kills what is left.
  */

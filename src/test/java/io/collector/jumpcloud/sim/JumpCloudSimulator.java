@@ -96,8 +96,24 @@ public final class JumpCloudSimulator implements AutoCloseable {
 
     /** Starts on 127.0.0.1:{@code port} (0 = any free port). */
     public JumpCloudSimulator(int port) {
+        this(port, null);
+    }
+
+    /** Starts on 127.0.0.1 with a free port, answering over TLS as JumpCloud does (a proxy then tunnels with CONNECT). */
+    public JumpCloudSimulator(javax.net.ssl.SSLContext tls) {
+        this(0, tls);
+    }
+
+    private JumpCloudSimulator(int port, javax.net.ssl.SSLContext tls) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+            InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            if (tls == null) {
+                server = HttpServer.create(at, 128);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(at, 128);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -114,7 +130,12 @@ public final class JumpCloudSimulator implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>}, the value for the collector's base URL. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port();
+        return baseUrl("127.0.0.1");
+    }
+
+    /** The base URL with this host name (https when the simulator answers over TLS). */
+    public String baseUrl(String host) {
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https://" : "http://") + host + ":" + port();
     }
 
     public int port() {

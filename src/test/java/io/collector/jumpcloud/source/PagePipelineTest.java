@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** The requests a pull asks for ahead: when they leave, how many, and in which order pages get memory. */
 class PagePipelineTest {
-    private final List<PagePipeline.Slot> sent = new ArrayList<>();
+    private final List<PageSlot> sent = new ArrayList<>();
 
     private PagePipeline pipeline(PageMemory memory) {
         return new PagePipeline(memory, slot -> {
@@ -35,7 +35,7 @@ class PagePipelineTest {
         return new FetchedPage(EventPage.parse("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8), "sso"), null, false);
     }
 
-    private PagePipeline.Slot sent(int i) {
+    private PageSlot sent(int i) {
         synchronized (sent) {
             return sent.get(i);
         }
@@ -157,7 +157,7 @@ class PagePipelineTest {
         never.countDown();
     }
 
-    private static boolean acquire(PagePipeline p, PagePipeline.Slot s) {
+    private static boolean acquire(PagePipeline p, PageSlot s) {
         try {
             return p.acquirePlace(s, () -> false);
         } catch (InterruptedException e) {

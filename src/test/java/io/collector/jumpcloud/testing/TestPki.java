@@ -38,6 +38,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * broken variants users run into. Files are world-readable so rsyslog (running as nobody) reads them.
  */
 public final class TestPki {
+    /** A JumpCloud API host name of the tests: in the server certificate, resolved by the test proxy only. */
+    public static final String API_HOST = "api.jumpcloud.test";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dir;
@@ -56,7 +59,7 @@ public final class TestPki {
         caCert = cert("CN=Test Devo CA", caKeys, "CN=Test Devo CA", caKeys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)), true, null, null);
         serverKeys = rsa();
         serverCert = cert("CN=localhost", serverKeys, "CN=Test Devo CA", caKeys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)),
-                false, KeyPurposeId.id_kp_serverAuth, new String[] {"localhost", "127.0.0.1"});
+                false, KeyPurposeId.id_kp_serverAuth, new String[] {"localhost", "127.0.0.1", API_HOST});
         clientKeys = rsa();
         clientCert = cert("CN=test-domain", clientKeys, "CN=Test Devo CA", caKeys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)),
                 false, KeyPurposeId.id_kp_clientAuth, null);

@@ -1,0 +1,67 @@
+package io.collector.jumpcloud.source;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * That one query's paging moves forward: a full page's cursor not seen before in the query, and no
+ * page older than the last one's newest event (JumpCloud sorts to the millisecond). A hostile or
+ * broken API that loops or goes back stops the pull ({@link CursorLoopException}, PullError 305)
+ * instead of sending the same events forever.
+ */
+final class PagingGuard {
+    /** Bounded: a loop is short, and a query of millions of pages must not grow memory. */
+    private static final int CURSORS_KEPT = 100_000;
+
+    private final Set<JsonNode> cursors = new HashSet<>();
+    private Instant newestSoFar;
+
+    /** Before a page is taken: throws when it repeats a cursor or goes back. */
+    void check(EventPage page, JsonNode cursor, boolean more) {
+        if (more && cursor != null && cursors.contains(cursor)) {
+            throw new CursorLoopException("JumpCloud answered the cursor " + abbreviate(cursor.toString())
+                    + " a second time in this pull: its paging loops");
+        }
+        if (page.size() > 0 && newestSoFar != null) {
+            Instant oldest = page.events().get(0).getTimestamp();
+            for (DiEvent e : page) {
+                if (e.getTimestamp().isBefore(oldest)) {
+                    oldest = e.getTimestamp();
+                }
+            }
+            if (oldest.truncatedTo(ChronoUnit.MILLIS).isBefore(newestSoFar)) {
+                throw new CursorLoopException("JumpCloud answered a page starting at " + oldest + ", before the previous page's "
+                        + newestSoFar + ": its paging goes back");
+            }
+        }
+    }
+
+    /** The page was taken. */
+    void taken(EventPage page, JsonNode cursor, boolean more) {
+        if (more && cursor != null) {
+            if (cursors.size() >= CURSORS_KEPT) {
+                cursors.clear();
+            }
+            cursors.add(cursor);
+        }
+        for (DiEvent e : page) {
+            Instant t = e.getTimestamp().truncatedTo(ChronoUnit.MILLIS);
+            if (newestSoFar == null || t.isAfter(newestSoFar)) {
+                newestSoFar = t;
+            }
+        }
+    }
+
+    /** A new query starts (a count check's window). */
+    void reset() {
+        cursors.clear();
+        newestSoFar = null;
+    }
+
+    static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    }
+}

@@ -1,0 +1,85 @@
+package io.collector.jumpcloud.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/jumpcloud-devo-collector, the README's run command: the JVM of JAVA_HOME, every flag of
+ * bench/collector-jvm.opts (the bounded heap), then JAVA_OPTS (which win), then the jar and the
+ * user's arguments; and the JVM really runs with the bounded heap.
+ */
+class LauncherIT {
+    @TempDir
+    Path dir;
+
+    private static List<String> fileFlags() throws Exception {
+        List<String> flags = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("bench/collector-jvm.opts"))) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                flags.addAll(List.of(line.trim().split("\\s+")));
+            }
+        }
+        return flags;
+    }
+
+    private Process launch(Path javaHome, String javaOpts, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of("bin/jumpcloud-devo-collector").toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.txt").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("JUMPCLOUD_") || k.startsWith("DEVO_") || k.startsWith("COLLECTOR_"));
+        pb.environment().put("JAVA_HOME", javaHome.toString());
+        if (javaOpts != null) {
+            pb.environment().put("JAVA_OPTS", javaOpts);
+        }
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher ended");
+        return p;
+    }
+
+    @Test
+    void theLauncherRunsJavaHomesJavaWithTheBoundedFlagsThenJavaOpts() throws Exception {
+        // a JAVA_HOME whose java writes down how it was called, then runs the real one
+        Path fakeHome = dir.resolve("jdk");
+        Files.createDirectories(fakeHome.resolve("bin"));
+        Path args = dir.resolve("args.txt");
+        Path java = fakeHome.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > '" + args + "'\necho \"MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX\" >> '"
+                + args + "'\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Process p = launch(fakeHome, "-Xmx160m -Dexample.flag=1", "--help");
+        String out = Files.readString(dir.resolve("out.txt"));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("jumpcloud.page-size"), "the collector's own help ran:\n" + out);
+
+        List<String> called = Files.readAllLines(args);
+        List<String> flags = fileFlags();
+        assertEquals(flags, called.subList(0, flags.size()), "every flag of bench/collector-jvm.opts, first");
+        int jar = called.indexOf("-jar");
+        assertEquals(List.of("-Xmx160m", "-Dexample.flag=1"), called.subList(jar - 2, jar), "JAVA_OPTS after the file's flags");
+        assertEquals(Path.of("target/jumpcloud-devo-collector.jar").toAbsolutePath().toString(), called.get(jar + 1));
+        assertEquals("--help", called.get(jar + 2));
+        assertTrue(called.contains("MALLOC_ARENA_MAX=2"), called.toString());
+    }
+
+    @Test
+    void theJvmItStartsHasTheBoundedHeap() throws Exception {
+        // -XshowSettings:vm prints the heap the JVM really took: the file's -Xmx192m, not a quarter of the machine
+        Process p = launch(Path.of(System.getProperty("java.home")), "-XshowSettings:vm", "--help");
+        String out = Files.readString(dir.resolve("out.txt"));
+        assertEquals(0, p.exitValue(), out);
+        String maxHeap = fileFlags().stream().filter(f -> f.startsWith("-Xmx")).findFirst().orElseThrow().substring(4);
+        assertTrue(out.contains("Max. Heap Size: " + maxHeap.replace("m", "").toUpperCase() + ".00M")
+                || out.contains("Max. Heap Size: " + maxHeap.toUpperCase()), out.lines().limit(8).toList().toString());
+    }
+}
