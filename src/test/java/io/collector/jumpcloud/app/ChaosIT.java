@@ -77,7 +77,9 @@ class ChaosIT {
                             TlsLineReceiver r = relay;
                             int restartAt = 4000 + random.nextInt(6000);
                             CollectorRun.await(() -> r.lineCount() >= restartAt || !c.isAlive(), Duration.ofSeconds(90), "lines before the relay restart");
-                            relay.close(); // the relay goes down for a second
+                            // the relay goes down for a second, cleanly (what a relay that crashes held unread in
+                            // its socket buffers no syslog sender can know of: docs/troubleshooting.md)
+                            relay.closeGracefully(Duration.ofSeconds(3));
                             lines.addAll(relay.lines());
                             Thread.sleep(1000);
                             relay = TlsLineReceiver.start(pki, true, port);

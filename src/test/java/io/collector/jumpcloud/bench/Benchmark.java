@@ -149,6 +149,8 @@ public final class Benchmark {
                 pb.environment().remove("JAVA_OPTS");
             }
             System.err.println("collector: " + String.join(" ", cmd) + " (log " + work.resolve("collector.log") + ")");
+            // the benchmark's own variable is not a setting: the collector stops at an unknown COLLECTOR_* one
+            pb.environment().remove("COLLECTOR_JAVA_OPTS");
             pb.environment().put("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY);
             pb.environment().put("JUMPCLOUD_BASE_URL", sim.baseUrl());
             pb.environment().put("JUMPCLOUD_SERVICES", c.services());

@@ -230,6 +230,29 @@ public final class TlsLineReceiver implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A relay that goes down cleanly (a restart, a load balancer draining): it stops accepting, tells
+     * each open connection it closes (TLS close_notify), reads what the sender still had on the way
+     * until the sender closes its side or {@code drain} passed, then closes. What a relay that crashes
+     * held unread in its socket buffers is lost to any syslog sender: there is no acknowledgement.
+     */
+    public void closeGracefully(Duration drain) throws IOException, InterruptedException {
+        closed = true;
+        server.close();
+        for (Socket s : open) {
+            try {
+                s.shutdownOutput();
+            } catch (IOException | UnsupportedOperationException e) {
+                // already closing
+            }
+        }
+        long end = System.nanoTime() + drain.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        close();
+    }
+
     @Override
     public void close() throws IOException {
         closing.countDown();
