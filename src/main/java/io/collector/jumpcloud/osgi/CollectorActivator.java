@@ -41,6 +41,11 @@ public final class CollectorActivator implements BundleActivator, ManagedService
     /** Seconds the routes get to end the page in flight when they stop (the standalone collector's camel.main.shutdown-timeout). */
     public static final String SHUTDOWN_TIMEOUT = "collector.shutdown-timeout";
     static final long DEFAULT_SHUTDOWN_TIMEOUT = 8;
+    /**
+     * Karaf only: more YAML route files (Camel resource URIs, comma-separated) loaded into the
+     * collector's context, e.g. a route of your own from the jumpcloud-insights-source Kamelet.
+     */
+    public static final String ROUTES = "collector.karaf.routes";
     /** Configuration Admin's and Felix FileInstall's own keys: not settings. */
     private static final Set<String> NOT_SETTINGS = Set.of(Constants.SERVICE_PID, "service.factoryPid", "service.bundleLocation",
             "felix.fileinstall.filename");
@@ -133,6 +138,13 @@ public final class CollectorActivator implements BundleActivator, ManagedService
             context.getPropertiesComponent().setInitialProperties(initial);
             context.getShutdownStrategy().setTimeout(shutdownTimeout(settings));
             context.addRoutes(new JumpCloudDevoRoutes());
+            String more = settings.getOrDefault(ROUTES, "");
+            for (String uri : more.split(",")) {
+                if (!uri.isBlank()) { // a route of the user's: the Kamelet and the components come from this bundle's class path
+                    PluginHelper.getRoutesLoader(context).loadRoutes(org.apache.camel.support.ResourceHelper.resolveMandatoryResource(
+                            context, uri.trim()));
+                }
+            }
             context.start();
             LOG.info("JumpCloud to Devo collector started: routes {}, state in {} (Camel bundles: {})",
                     context.getRoutes().stream().map(Route::getRouteId).toList(), settings.get("collector.state-dir"),

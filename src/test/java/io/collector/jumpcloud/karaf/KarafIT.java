@@ -107,6 +107,25 @@ class KarafIT {
                 settings.put("devo.tls.key-file", pki.clientKey().toString());
                 settings.put("devo.tls.ca-file", pki.ca().toString());
                 settings.put("devo.hostname", HOST);
+                // a route of the user's from the Kamelet inside the bundle, in the collector's context
+                Path kameletRoute = work.resolve("kamelet-route.yaml");
+                Files.writeString(kameletRoute, """
+                        - route:
+                            id: kamelet-in-karaf
+                            from:
+                              uri: "kamelet:jumpcloud-insights-source"
+                              parameters:
+                                apiKey: "{{jumpcloud.api-key}}"
+                                baseUrl: "{{jumpcloud.base-url}}"
+                                service: directory
+                                pageSize: 300
+                                period: 500
+                                startTime: "%s"
+                                stateDir: "%s"
+                              steps:
+                                - log: "Kamelet event ${header.JumpCloudEventId}"
+                        """.formatted(from.minusSeconds(10), work.resolve("kamelet-state")));
+                settings.put(CollectorActivator.ROUTES, "file:" + kameletRoute);
                 karaf.config(CollectorActivator.PID, settings);
 
                 // 1. the feature resolves offline, this build's bundle starts, every event reaches Devo once
@@ -121,6 +140,9 @@ class KarafIT {
                 karaf.await(() -> karaf.count("The data is up to date!") > upToDate, Duration.ofSeconds(30), "one more complete pull");
                 List<SimEvent> first = sim.events();
                 DevoLinesOnTheWire.assertExactlyOnce(first, devo.lines(), HOST);
+                long directory = first.stream().filter(e -> e.service().equals("directory")).count();
+                karaf.await(() -> kameletEvents(karaf).size() >= directory, Duration.ofSeconds(30),
+                        "the Kamelet route's " + directory + " directory events (have " + kameletEvents(karaf).size() + ")");
                 Instant newest = first.stream().map(SimEvent::timestamp).max(Instant::compareTo).orElseThrow();
                 assertEquals(newest, checkpoint(stateDir), "the state file in collector.state-dir");
 
@@ -169,10 +191,28 @@ class KarafIT {
                 assertEquals(newestNow, checkpoint(stateDir), "the state file after the stop: the last event delivered");
                 assertEquals(List.of(), log.lines().filter(l -> l.contains("| ERROR |")).toList(), "no error in karaf.log");
                 assertFalse(log.contains(JumpCloudSimulator.DEFAULT_API_KEY), "the API key stays out of karaf.log");
+                // the Kamelet's route, across the restart of step 2 and its stateDir: every directory event once
+                List<String> kamelet = kameletEvents(karaf);
+                Set<String> directoryIds = new HashSet<>();
+                sim.events().stream().filter(e -> e.service().equals("directory")).forEach(e -> directoryIds.add(e.id()));
+                assertEquals(directoryIds, new HashSet<>(kamelet), "every directory event through the Kamelet");
+                assertEquals(directoryIds.size(), kamelet.size(), "each once");
                 System.out.printf("KarafIT: Karaf up and feature installed in %d s, whole run %d s, stop %d s (%s)%n",
                         (installed - started) / 1_000_000_000, (System.nanoTime() - t0) / 1_000_000_000, stopSeconds, karaf.home());
             }
         }
+    }
+
+    /** The event ids the Kamelet route logged, in order. */
+    static List<String> kameletEvents(KarafRuntime karaf) {
+        List<String> ids = new ArrayList<>();
+        for (String l : karaf.logText().split("\n")) {
+            int i = l.indexOf("Kamelet event ");
+            if (i >= 0) {
+                ids.add(l.substring(i + "Kamelet event ".length()).trim());
+            }
+        }
+        return ids;
     }
 
     /** The state file's last_polled_timestamp (the route "all"). */
