@@ -141,8 +141,12 @@ public final class CollectorActivator implements BundleActivator, ManagedService
             String more = settings.getOrDefault(ROUTES, "");
             for (String uri : more.split(",")) {
                 if (!uri.isBlank()) { // a route of the user's: the Kamelet and the components come from this bundle's class path
-                    PluginHelper.getRoutesLoader(context).loadRoutes(org.apache.camel.support.ResourceHelper.resolveMandatoryResource(
-                            context, uri.trim()));
+                    try {
+                        PluginHelper.getRoutesLoader(context).loadRoutes(org.apache.camel.support.ResourceHelper.resolveMandatoryResource(
+                                context, uri.trim()));
+                    } catch (Exception e) {
+                        throw new SettingsException(ROUTES, "cannot load the routes of '" + uri.trim() + "': " + e.getMessage(), e);
+                    }
                 }
             }
             context.start();

@@ -125,20 +125,17 @@ public final class JumpCloudSource implements AutoCloseable {
      */
     public boolean awaitPullEnd(String service, String org, long timeoutMs) throws InterruptedException {
         RouteState r = routes.get(key(service, org));
-        long end = System.nanoTime() + timeoutMs * 1_000_000;
-        while (r != null && r.busy()) {
-            if (System.nanoTime() > end) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
+        return awaitIdle(() -> r != null && r.busy(), timeoutMs);
     }
 
     /** As {@link #awaitPullEnd} for every route. */
     public boolean awaitPullsEnd(long timeoutMs) throws InterruptedException {
+        return awaitIdle(() -> routes.values().stream().anyMatch(RouteState::busy), timeoutMs);
+    }
+
+    private static boolean awaitIdle(java.util.function.BooleanSupplier busy, long timeoutMs) throws InterruptedException {
         long end = System.nanoTime() + timeoutMs * 1_000_000;
-        while (routes.values().stream().anyMatch(RouteState::busy)) {
+        while (busy.getAsBoolean()) {
             if (System.nanoTime() > end) {
                 return false;
             }

@@ -24,10 +24,6 @@ final class NetworkTrouble {
         return describe(e, settings.baseUrl().toString(), settings.proxy().orElse(null));
     }
 
-    static String describe(Throwable e, String baseUrl) {
-        return describe(e, baseUrl, null);
-    }
-
     /** With a proxy, the connection failures are the proxy's: it is the proxy's host and port that are named. */
     static String describe(Throwable e, String baseUrl, ProxySetting proxy) {
         URI u = URI.create(baseUrl);
