@@ -63,18 +63,8 @@ final class Replicas {
                         .tag("route", routeId).tag("replica", cluster.replica()).register(registry);
             }
         }
-        // a route whose consumer is not under master: would pull on every replica at once
         try {
-            context.addStartupListener((ctx, alreadyStarted) -> {
-            for (Route route : ctx.getRoutes()) {
-                String uri = route.getEndpoint().getEndpointUri();
-                if (route.getRouteId().startsWith("jumpcloud-") && uri.startsWith("jumpcloud:")) {
-                    throw new SettingsException(ClusterSettings.CLUSTER, "is set, but route " + route.getRouteId()
-                            + " reads JumpCloud with '" + uri.replaceAll("\\?.*", "") + "' on every replica at once: its template's from uri must be "
-                            + "\"{{source}}\" (routes/jumpcloud-to-devo.yaml as shipped), which puts it under master:");
-                }
-            }
-            });
+            context.addStartupListener((ctx, alreadyStarted) -> requireMaster(ctx));
         } catch (Exception e) {
             throw new IllegalStateException("cannot check the routes of the cluster", e);
         }
@@ -96,5 +86,17 @@ final class Replicas {
                 return event instanceof CamelEvent.CamelContextStoppingEvent;
             }
         });
+    }
+
+    /** A route whose consumer is not under master: would pull on every replica at once: the start stops. */
+    static void requireMaster(CamelContext context) {
+        for (Route route : context.getRoutes()) {
+            String uri = route.getEndpoint().getEndpointUri();
+            if (route.getRouteId().startsWith("jumpcloud-") && uri.startsWith("jumpcloud:")) {
+                throw new SettingsException(ClusterSettings.CLUSTER, "is set, but route " + route.getRouteId() + " reads JumpCloud with '"
+                        + uri.replaceAll("\\?.*", "") + "' on every replica at once: its template's from uri must be \"{{source}}\" "
+                        + "(routes/jumpcloud-to-devo.yaml as shipped), which puts it under master:");
+            }
+        }
     }
 }
