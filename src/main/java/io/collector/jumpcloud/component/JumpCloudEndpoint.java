@@ -69,6 +69,9 @@ public final class JumpCloudEndpoint extends ScheduledPollEndpoint {
     public Consumer createConsumer(Processor processor) throws Exception {
         JumpCloudConsumer consumer = new JumpCloudConsumer(this, processor);
         configureConsumer(consumer);
+        if (getScheduledExecutorService() == null && getComponent() instanceof JumpCloudComponent c) {
+            consumer.setScheduledExecutorService(c.pullScheduler()); // a thread per pull running, not per route
+        }
         return consumer;
     }
 
