@@ -26,11 +26,11 @@ final class JumpCloudConsumer extends ScheduledPollConsumer {
         if (source.replicated()) {
             // this replica now leads the route: it goes on from the checkpoint the last leader saved
             source.takeOver(endpoint.getService(), endpoint.getOrganization());
-            String org = endpoint.getOrganization();
-            source.metrics().routeActive(endpoint.getService(), org == null || org.isBlank() ? null : org.trim());
         } else {
             source.prepare(endpoint.getService(), endpoint.getOrganization());
         }
+        String org = endpoint.getOrganization();
+        source.metrics().routeActive(endpoint.getService(), org == null || org.isBlank() ? null : org.trim());
         super.doStart();
     }
 

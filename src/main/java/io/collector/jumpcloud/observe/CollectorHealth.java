@@ -10,7 +10,7 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness of the collector: DOWN when a route has neither completed a pull nor delivered a page
+ * Readiness of the collector: DOWN when a route has neither completed a pull nor received or delivered a page
  * for three poll intervals (JumpCloud failing, or a pull stuck; a backfill of hours that keeps
  * delivering pages is working) or when the last write to the Devo relay failed. Liveness is
  * left to Camel's own context check: a collector waiting for JumpCloud or Devo is alive and must
@@ -62,7 +62,7 @@ public final class CollectorHealth extends AbstractHealthCheck {
                 builder.detail("route." + route + ".problem", problem);
                 problems.add(route + ": " + problem);
             } else if (Duration.between(since, now).compareTo(stale) > 0) {
-                problems.add(route + " has neither completed a pull nor delivered a page since " + since + " (3 poll intervals)");
+                problems.add(route + " has neither completed a pull nor received or delivered a page since " + since + " (3 poll intervals)");
             }
         });
         if (replicas != null) {

@@ -110,6 +110,7 @@ public final class CollectorMetrics {
         }
         pulls.computeIfAbsent(service + "@" + org, k -> {
             PullGauges g = new PullGauges(service, org, checkpoint);
+            g.created = clock.instant();
             String o = org == null ? "" : org;
             Gauge.builder("jumpcloud.lag", g, x -> x.lagSeconds(clock)).baseUnit("seconds")
                     .description("now - last_polled_timestamp").tag("service", service).tag("org", o).register(registry);
@@ -131,7 +132,10 @@ public final class CollectorMetrics {
         }
     }
 
-    /** The route (re)started its pulls here: a replica took it over; it is judged from now on. */
+    /**
+     * The route (re)started its pulls here (the collector started, or a replica took it over): it is
+     * judged from now on, not from the start's own work before it (the relay probe, the state files).
+     */
     public void routeActive(String service, String org) {
         PullGauges g = pulls.get(service + "@" + org);
         if (g != null) {
@@ -144,6 +148,14 @@ public final class CollectorMetrics {
         if (g != null) {
             g.lastSuccess = clock.instant();
         }
+    }
+
+    /**
+     * JumpCloud answered a page: the route is working, though its pull is not done (a relay that then
+     * hangs stops the next answers: the page ahead waits for it).
+     */
+    public void pageReceived(String service, String org) {
+        pageDelivered(service, org);
     }
 
     /** A page of a pull still catching up was delivered: the route is working, though its pull is not done. */
@@ -201,7 +213,7 @@ public final class CollectorMetrics {
         private final String service;
         private final String org;
         private volatile Supplier<Instant> checkpoint;
-        private volatile Instant created = Instant.now();
+        private volatile Instant created;
         volatile Instant lastSuccess;
         volatile Instant lastProgress;
         volatile String problem;

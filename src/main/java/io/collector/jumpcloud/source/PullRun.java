@@ -89,6 +89,7 @@ public final class PullRun {
                 pull.checkProgress(fetched.page(), fetched.cursor(), fetched.full()); // a cursor that loops ends the pull (PullError 305)
                 pull.nextPage(fetched.page(), fetched.cursor(), fetched.full());
                 source.metrics().received(pull.service(), pull.org(), fetched.page().size());
+                source.metrics().pageReceived(pull.service(), pull.org());
                 source.log().received(pull, fetched.page());
                 // the events of the checkpoint's second (or of a window fetched again) delivered before come back
                 // by the query's design: dropped here, exactly, so every route of the source sends them once

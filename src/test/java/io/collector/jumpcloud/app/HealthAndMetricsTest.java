@@ -136,7 +136,7 @@ class HealthAndMetricsTest {
                 // JumpCloud hangs: no page, no completed pull, readiness DOWN after 3 intervals
                 sim.latency(Duration.ofSeconds(30));
                 CollectorRun.await(() -> get(base + "/observe/health").statusCode() == 503, Duration.ofSeconds(10), "readiness DOWN");
-                assertTrue(get(base + "/observe/health").body().contains("has neither completed a pull nor delivered a page"));
+                assertTrue(get(base + "/observe/health").body().contains("has neither completed a pull nor received or delivered a page"));
             }
         }
     }
