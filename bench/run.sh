@@ -3,6 +3,8 @@
 #   bench/run.sh                        # the matrix: 100k and 1M events; all and six routes; 0 and 200 ms per page
 #   bench/run.sh 1000000                # one case: 1M events, no latency, service "all"
 #   bench/run.sh 100000 200 directory,systems,sso,radius,ldap,mdm
+#   bench/run.sh fleet 100 six          # many routes: 100 organizations x 6 services, default settings
+#   bench/run.sh fleet 1000 all 180     # 1,000 organizations x "all", a steady window of 180 s
 # Prints a JSON line per case and a table; writes the figures to target/bench/bench-<commit>-<time>.json.
 # The collector runs as the Docker image runs it: the JVM flags of bench/collector-jvm.opts (the
 # Dockerfile's JAVA_TOOL_OPTIONS, checked equal by a test) and a class-data archive made by the same

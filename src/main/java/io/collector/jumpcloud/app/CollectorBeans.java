@@ -129,6 +129,29 @@ public final class CollectorBeans {
      * only once the relay probe's verdict on the certificate came (an application embedding the
      * routes sees a refused certificate as a failed start).
      */
+    /**
+     * The I/O threads of every route's connection to the relay: without it each route's netty producer
+     * makes its own group (a selector and a queue per core, each), which 600 routes of an MSP turn
+     * into thousands of selectors and an exhausted heap. Shut down with the context.
+     */
+    static io.netty.channel.EventLoopGroup devoWorkers(CamelContext context) {
+        io.netty.channel.EventLoopGroup group = new org.apache.camel.component.netty.NettyWorkerPoolBuilder()
+                .withWorkerCount(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+                .withName("DevoTlsWorker").build();
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }, true, true);
+        } catch (Exception e) {
+            group.shutdownGracefully();
+            throw new IllegalStateException("cannot register the Devo I/O threads with Camel", e);
+        }
+        return group;
+    }
+
     public static CollectorSettings bind(CamelContext context, Clock clock) {
         return bind(context, clock, begin(context, clock), null);
     }
@@ -237,6 +260,7 @@ public final class CollectorBeans {
         } else {
             registry.bind("devoTls", new HostVerifyingClientInitializerFactory(begun.ssl(), settings.hostnameVerification(),
                     probe.verdict(), settings.writeTimeoutMs()));
+            registry.bind("devoWorkers", devoWorkers(context));
             // called once the routes are built, before their consumers (the timers) start: a refusal in
             // the handshake (or one already found) fails the start; one found later goes to lateRefusal
             try {

@@ -17,7 +17,7 @@ final class FingerprintSet {
     /** Grows as ids come, up to {@code capacity}: a quiet route (an organization's rare service) costs little. */
     FingerprintSet(int capacity) {
         this.capacity = capacity;
-        allocate(Math.min(capacity, 1024));
+        allocate(Math.min(capacity, 64));
     }
 
     private void allocate(int slots) {
@@ -93,7 +93,7 @@ final class FingerprintSet {
     }
 
     void clear() {
-        allocate(Math.min(capacity, 1024));
+        allocate(Math.min(capacity, 64));
         head = 0;
         used = 0;
         size = 0;

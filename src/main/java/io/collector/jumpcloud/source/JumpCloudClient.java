@@ -167,7 +167,8 @@ public final class JumpCloudClient implements AutoCloseable {
     /**
      * Sends one request (within the request budget; false from {@code stopping} ends the wait) and
      * returns its answer once its headers came. A status other than 200 is read (a little), closed and
-     * thrown as {@link JumpCloudHttpException}.
+     * thrown as {@link JumpCloudHttpException}. {@code org}: null, one organization id, or several
+     * joined by commas (one {@code x-org-id} header each: JumpCloud answers for all of them at once).
      */
     public Answer post(String path, String org, String json, BooleanSupplier stopping) throws IOException, InterruptedException {
         if (!budget.acquire(stopping)) {
@@ -176,7 +177,9 @@ public final class JumpCloudClient implements AutoCloseable {
         HttpPost request = new HttpPost(baseUrl + path);
         request.setHeader("x-api-key", apiKey);
         if (org != null && !org.isEmpty()) {
-            request.setHeader("x-org-id", org);
+            for (String o : org.split(",")) {
+                request.addHeader("x-org-id", o);
+            }
         }
         request.setHeader("Accept", "application/json");
         request.setEntity(new StringEntity(json, ContentType.APPLICATION_JSON));

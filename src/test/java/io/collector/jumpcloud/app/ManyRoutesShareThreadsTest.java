@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An MSP's key with 30 organizations and two services: 60 routes. Their pulls run on the jumpcloud
- * component's shared scheduler (at most 16 threads), not on a thread of their own each, and every
- * organization's events still arrive once.
+ * component's shared scheduler (at most 16 threads), not on a thread of their own each; their
+ * connections to the relay share one group of I/O threads (at most 4), not a group of their own
+ * each; and every organization's events still arrive once.
  */
 class ManyRoutesShareThreadsTest {
     @TempDir
@@ -27,6 +28,18 @@ class ManyRoutesShareThreadsTest {
 
     private static long threads(String namePart) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().contains(namePart)).count();
+    }
+
+    /** The live threads but the simulator's and the relay's (the test's own). */
+    private static long collectorThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.getName().startsWith("tls-receiver") && !t.getName().startsWith("jumpcloud-sim")).count();
+    }
+
+    /** The live threads by name, numbers left out: what a thread count is made of. */
+    private static java.util.Map<String, Long> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).collect(java.util.stream.Collectors.groupingBy(
+                t -> t.getName().replaceAll("[0-9]+", "#"), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
     }
 
     @Test
@@ -47,19 +60,37 @@ class ManyRoutesShareThreadsTest {
                     .set("jumpcloud.max-requests-per-second", "500").set("jumpcloud.poll-interval", "500")
                     .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
                     .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                long before = collectorThreads();
                 run.start();
                 assertEquals(60, run.context().getRoutes().stream().filter(r -> r.getRouteId().startsWith("jumpcloud-")).count());
                 long most = 0;
+                long io = 0;
+                long all = 0;
+                java.util.Map<String, Long> names = null;
                 for (long end = System.nanoTime() + 60_000_000_000L; devo.lineCount() < sim.eventCount() && System.nanoTime() < end; ) {
                     most = Math.max(most, threads("JumpCloudPull"));
+                    io = Math.max(io, threads("DevoTlsWorker"));
+                    long collectors = collectorThreads();
+                    if (collectors > all) {
+                        all = collectors;
+                        names = threadNames();
+                    }
                     Thread.sleep(20);
                 }
                 most = Math.max(most, threads("JumpCloudPull"));
                 assertTrue(most > 0 && most <= 16, "pull threads: " + most);
+                assertTrue(io > 0 && io <= 4, "relay I/O threads: " + io);
+                // the collector's threads: pulls, relay I/O, the page requests ahead, Camel's and the HTTP server's own
+                assertTrue(all - before <= 40, "threads the collector added for 60 routes: " + (all - before) + ": " + names);
                 assertEquals(0, threads("jumpcloud://events"), "no thread of a route's own");
                 Thread.sleep(800);
             }
             DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            // the start's credentials check: one request naming every organization, not 30 of the budget
+            List<io.collector.jumpcloud.sim.RecordedRequest> checks = sim.eventRequests().stream()
+                    .filter(r -> r.headers().getOrDefault("x-org-id", List.of()).size() > 1).toList();
+            assertEquals(1, checks.size(), "requests with several x-org-id headers");
+            assertEquals(orgs, checks.get(0).headers().get("x-org-id"));
         }
     }
 }

@@ -54,9 +54,13 @@ class OrganizationsAndBudgetTest {
                 Thread.sleep(800);
             }
             DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            int several = 0;
             for (RecordedRequest r : sim.eventRequests()) {
-                assertTrue(List.of(ORG_A, ORG_B).contains(r.header("x-org-id")), "every request names one organization");
+                List<String> named = r.headers().getOrDefault("x-org-id", List.of());
+                assertTrue(!named.isEmpty() && List.of(ORG_A, ORG_B).containsAll(named), "every request names its organizations: " + named);
+                several += named.size() > 1 ? 1 : 0;
             }
+            assertEquals(1, several, "only the start's check names both organizations; each pull names its own");
             // each organization and service has its own state file, at its own newest event
             for (String org : List.of(ORG_A, ORG_B)) {
                 for (String service : List.of("directory", "sso")) {
@@ -125,6 +129,27 @@ class OrganizationsAndBudgetTest {
             assertTrue(!softwareTables.isEmpty() && softwareTables.stream().allMatch("my.jumpcloud.software.events"::equals),
                     "software events in devo.table.software: " + softwareTables.size());
             log.assertNoSecrets(JumpCloudSimulator.DEFAULT_API_KEY, pki.clientKey());
+        }
+    }
+
+    /**
+     * The start checks the organizations a hundred to a request; when JumpCloud refuses one of them,
+     * they are asked again one at a time and the start stops naming the refused organization.
+     */
+    @Test
+    void anOrganizationRefusedAmongSeveralIsNamedAtStart() throws Exception {
+        String orgC = "cccccccccccccccccccccccc";
+        try (JumpCloudSimulator sim = new JumpCloudSimulator().multiTenant(true).diDisabledOrg(orgC)) {
+            CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.org-id", ORG_A + "," + orgC + "," + ORG_B);
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, run::start);
+            var bad = CollectorApplication.settingsProblem(e);
+            assertTrue(bad != null && bad.getMessage().contains("Directory Insights is not enabled for organization " + orgC + " (HTTP 402"),
+                    String.valueOf(bad));
+            List<List<String>> asked = sim.eventRequests().stream().map(r -> r.headers().getOrDefault("x-org-id", List.of())).toList();
+            assertEquals(List.of(List.of(ORG_A, orgC, ORG_B), List.of(ORG_A), List.of(orgC)), asked,
+                    "all three at once, then one at a time until the refused one");
+            run.close();
         }
     }
 }

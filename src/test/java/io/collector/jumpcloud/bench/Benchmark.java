@@ -65,6 +65,10 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("fleet")) {
+            FleetBenchmark.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         List<Case> cases = new ArrayList<>();
         if (args.length == 0) {
             for (int n : new int[] {100_000, 1_000_000}) {
@@ -129,47 +133,12 @@ public final class Benchmark {
             }
             relay.resetCount();
 
-            List<String> cmd = new ArrayList<>();
-            boolean launcher = "launcher".equals(System.getenv("BENCH_COMMAND"));
-            if (launcher) {
-                cmd.add("bin/jumpcloud-devo-collector"); // the README's run command, its own flags
-            } else {
-                cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-                // the collector's JVM flags: COLLECTOR_JAVA_OPTS (bench/run.sh sets the Dockerfile's)
-                String opts = System.getenv().getOrDefault("COLLECTOR_JAVA_OPTS", "").trim();
-                if (!opts.isEmpty()) {
-                    cmd.addAll(List.of(opts.split("\\s+")));
-                }
-                cmd.addAll(List.of("-jar", "target/jumpcloud-devo-collector.jar"));
-            }
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(work.resolve("collector.log").toFile());
-            if (launcher) {
-                pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-                pb.environment().remove("JAVA_OPTS");
-            }
-            System.err.println("collector: " + String.join(" ", cmd) + " (log " + work.resolve("collector.log") + ")");
-            // the benchmark's own variable is not a setting: the collector stops at an unknown COLLECTOR_* one
-            pb.environment().remove("COLLECTOR_JAVA_OPTS");
-            pb.environment().put("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY);
-            pb.environment().put("JUMPCLOUD_BASE_URL", sim.baseUrl());
-            pb.environment().put("JUMPCLOUD_SERVICES", c.services());
-            pb.environment().put("JUMPCLOUD_PAGE_SIZE", Integer.toString(PAGE));
-            pb.environment().put("JUMPCLOUD_HISTORIC_DATE_UTC",
+            java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+            settings.put("JUMPCLOUD_SERVICES", c.services());
+            settings.put("JUMPCLOUD_PAGE_SIZE", Integer.toString(PAGE));
+            settings.put("JUMPCLOUD_HISTORIC_DATE_UTC",
                     DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").format(from.minusSeconds(1).atOffset(ZoneOffset.UTC)));
-            pb.environment().put("COLLECTOR_STATE_DIR", work.resolve("state").toString());
-            pb.environment().put("DEVO_HOST", "localhost");
-            pb.environment().put("DEVO_PORT", Integer.toString(relay.port()));
-            pb.environment().put("DEVO_TLS_CERT_FILE", pki.clientCert().toString());
-            pb.environment().put("DEVO_TLS_KEY_FILE", pki.clientKey().toString());
-            pb.environment().put("DEVO_TLS_CA_FILE", pki.ca().toString());
-            pb.environment().put("CAMEL_SERVER_PORT", "0");
-            // BENCH_ENV="NAME=value ...": extra settings for the collector (experiments)
-            for (String kv : System.getenv().getOrDefault("BENCH_ENV", "").trim().split("\\s+")) {
-                if (kv.contains("=")) {
-                    pb.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-                }
-            } // no clash with a collector running on this machine
+            ProcessBuilder pb = collector(work, pki, sim.baseUrl(), relay.port(), settings);
             long t0 = System.nanoTime();
             Process p = pb.start();
             long firstEventNanos = -1;
@@ -227,6 +196,54 @@ public final class Benchmark {
             return new Result(c, seconds, n / seconds, steadyEps, secondHalfEps, bytes / seconds / 1e6, raw, latencyBound, peakRssKb / 1024.0, cpu,
                     firstEventNanos / 1e9, received, relayBytes);
         }
+    }
+
+    /**
+     * The collector as a user runs it (the jar with the Docker image's flags, or with
+     * {@code BENCH_COMMAND=launcher} the README's command), against {@code baseUrl} and the relay, with
+     * the key, the state folder and the TLS files set, and {@code settings} (environment names) and
+     * {@code BENCH_ENV}'s on top. Its output goes to {@code work/collector.log}.
+     */
+    static ProcessBuilder collector(Path work, TestPki pki, String baseUrl, int relayPort, java.util.Map<String, String> settings) {
+        List<String> cmd = new ArrayList<>();
+        boolean launcher = "launcher".equals(System.getenv("BENCH_COMMAND"));
+        if (launcher) {
+            cmd.add("bin/jumpcloud-devo-collector"); // the README's run command, its own flags
+        } else {
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // the collector's JVM flags: COLLECTOR_JAVA_OPTS (bench/run.sh sets the Dockerfile's)
+            String opts = System.getenv().getOrDefault("COLLECTOR_JAVA_OPTS", "").trim();
+            if (!opts.isEmpty()) {
+                cmd.addAll(List.of(opts.split("\\s+")));
+            }
+            cmd.addAll(List.of("-jar", "target/jumpcloud-devo-collector.jar"));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve("collector.log").toFile());
+        if (launcher) {
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().remove("JAVA_OPTS");
+        }
+        System.err.println("collector: " + String.join(" ", cmd) + " (log " + work.resolve("collector.log") + ")");
+        // the benchmark's own variable is not a setting: the collector stops at an unknown COLLECTOR_* one
+        pb.environment().remove("COLLECTOR_JAVA_OPTS");
+        pb.environment().put("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY);
+        pb.environment().put("JUMPCLOUD_BASE_URL", baseUrl);
+        pb.environment().put("COLLECTOR_STATE_DIR", work.resolve("state").toString());
+        pb.environment().put("DEVO_HOST", "localhost");
+        pb.environment().put("DEVO_PORT", Integer.toString(relayPort));
+        pb.environment().put("DEVO_TLS_CERT_FILE", pki.clientCert().toString());
+        pb.environment().put("DEVO_TLS_KEY_FILE", pki.clientKey().toString());
+        pb.environment().put("DEVO_TLS_CA_FILE", pki.ca().toString());
+        pb.environment().put("CAMEL_SERVER_PORT", "0"); // no clash with a collector running on this machine
+        pb.environment().putAll(settings);
+        // BENCH_ENV="NAME=value ...": extra settings for the collector (experiments)
+        for (String kv : System.getenv().getOrDefault("BENCH_ENV", "").trim().split("\\s+")) {
+            if (kv.contains("=")) {
+                pb.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        return pb;
     }
 
     /** The same pages, fetched one after the other and written over TLS as they come: no parsing, no Camel. */
