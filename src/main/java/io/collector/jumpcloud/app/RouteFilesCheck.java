@@ -63,8 +63,18 @@ public final class RouteFilesCheck {
                     + IN_THE_JAR);
         }
         boolean template_ = false;
+        Path sender = null;
+        boolean relay = false;
         for (Path f : files) {
-            template_ |= load(f, template);
+            Loaded l = load(f, template);
+            template_ |= l.template();
+            sender = sender == null && l.sendsToRelay() ? f : sender;
+            relay |= l.relay();
+        }
+        if (sender != null && !relay && !elsewhere) {
+            throw new RouteFileException(sender.toString(), "its routes hand their pages to " + RELAY + " but no route file has the route that "
+                    + "reads it (id devo-relay, from " + RELAY + " to {{devo.endpoint}}): every page would fail. Put it back (the jar's "
+                    + "classpath:routes/jumpcloud-to-devo.yaml has it)");
         }
         if (template != null && !elsewhere && !template_) {
             throw new RouteFileException(PATTERN_SETTING, "none of " + files + " defines the routeTemplate with id '" + template
@@ -73,11 +83,18 @@ public final class RouteFilesCheck {
         return files;
     }
 
-    /** Loads one file as Camel would (YAML files only); true when it defines the template. */
-    private static boolean load(Path file, String template) {
+    /** Where the service routes hand their pages for the Devo relay route. */
+    static final String RELAY = "direct:devo";
+
+    /** What a route file holds: the template, a step sending to {@link #RELAY}, the route reading it. */
+    private record Loaded(boolean template, boolean sendsToRelay, boolean relay) {
+    }
+
+    /** Loads one file as Camel would (YAML files only). */
+    private static Loaded load(Path file, String template) {
         String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (!n.endsWith(".yaml") && !n.endsWith(".yml")) {
-            return false; // XML or Java routes: Camel's own loader judges them
+            return new Loaded(false, false, false); // XML or Java routes: Camel's own loader judges them
         }
         Object top;
         try {
@@ -100,7 +117,24 @@ public final class RouteFilesCheck {
         } catch (Exception e) {
             throw problem(e, file.toString());
         }
-        return template != null && scratch.getRouteTemplateDefinitions().stream().anyMatch(t -> template.equals(t.getId()));
+        var model = scratch.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
+        boolean sends = model.getRouteTemplateDefinitions().stream().anyMatch(t -> sendsToRelay(t.getRoute().getOutputs()))
+                || model.getRouteDefinitions().stream().anyMatch(r -> sendsToRelay(r.getOutputs()));
+        boolean relay = model.getRouteDefinitions().stream().anyMatch(r -> r.getInput() != null && RELAY.equals(r.getInput().getEndpointUri()));
+        return new Loaded(template != null && scratch.getRouteTemplateDefinitions().stream().anyMatch(t -> template.equals(t.getId())),
+                sends, relay);
+    }
+
+    private static boolean sendsToRelay(List<org.apache.camel.model.ProcessorDefinition<?>> steps) {
+        for (org.apache.camel.model.ProcessorDefinition<?> step : steps) {
+            if (step instanceof org.apache.camel.model.ToDefinition to && RELAY.equals(to.getUri())) {
+                return true;
+            }
+            if (sendsToRelay(step.getOutputs())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -103,6 +103,29 @@ class RouteFilesCheckTest {
         }
     }
 
+    /** The part of the shipped file from the relay route's comment on: removed, the routes hand pages to no one. */
+    private static String relayRoute() throws Exception {
+        String text = Files.readString(Path.of(ORIGINAL), StandardCharsets.UTF_8);
+        return text.substring(text.indexOf("# The Devo relay:"));
+    }
+
+    @Test
+    void aRouteFileWithoutTheRelayRouteIsRefusedNamingIt() throws Exception {
+        writeEdited("norelay.yaml", relayRoute(), "", "routeTemplate");
+        RouteFileException e = refused();
+        assertTrue(e.getMessage().startsWith(dir.resolve("routes/norelay.yaml") + ": its routes hand their pages to direct:devo but no route"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("devo-relay"), e.getMessage());
+    }
+
+    @Test
+    void aRouteFileOfAnEarlierVersionWritingToTheRelayItselfStillPasses() throws Exception {
+        writeEdited("earlier.yaml", relayRoute(), "", "routeTemplate");
+        Path f = dir.resolve("routes/earlier.yaml");
+        Files.writeString(f, Files.readString(f).replace("to: \"direct:devo\"", "to: \"{{devo.endpoint}}\""));
+        assertEquals(List.of(f), RouteFilesCheck.check(pattern(), ServiceRoutes.TEMPLATE));
+    }
+
     @Test
     void aYamlSyntaxErrorNamesFileAndLine() throws Exception {
         int[] at = writeEdited("broken.yaml", "streaming: true", "streaming: true\n   oops: [", "oops");

@@ -113,7 +113,7 @@ class RouteLogicTest extends CamelMainTestSupport {
     void aPageIsOneWriteOfItsEventsLinesInTheirTables() throws Exception {
         AdviceWith.adviceWith(context, ROUTE, a -> {
             a.replaceFromWith("direct:pages");
-            a.weaveByToString("to\\[\\{\\{devo\\.endpoint}}]").replace().to("mock:devo");
+            a.weaveByToString("to\\[direct:devo]").replace().to("mock:devo");
         });
         context.start();
         MockEndpoint devo = getMockEndpoint("mock:devo");
@@ -140,7 +140,7 @@ class RouteLogicTest extends CamelMainTestSupport {
     void aStopInTheSplitDropsOnlyItsEvent() throws Exception {
         AdviceWith.adviceWith(context, ROUTE, a -> {
             a.replaceFromWith("direct:pages");
-            a.weaveByToString("to\\[\\{\\{devo\\.endpoint}}]").replace().to("mock:devo");
+            a.weaveByToString("to\\[direct:devo]").replace().to("mock:devo");
             a.weaveByType(IdempotentConsumerDefinition.class).before()
                     .filter(a.simple("${header.JumpCloudService} == 'sso'")).stop().end();
         });
@@ -164,7 +164,7 @@ class RouteLogicTest extends CamelMainTestSupport {
         sim.clearEvents().clearFaults();
         EventFactory f = new EventFactory();
         sim.addEvents(f.series(List.of("directory", "sso"), FROM.plusSeconds(1), Duration.ofSeconds(10), 25));
-        AdviceWith.adviceWith(context, ROUTE, a -> a.weaveByToString("to\\[\\{\\{devo\\.endpoint}}]").replace().to("mock:devo"));
+        AdviceWith.adviceWith(context, ROUTE, a -> a.weaveByToString("to\\[direct:devo]").replace().to("mock:devo"));
         MockEndpoint devo = getMockEndpoint("mock:devo");
         NotifyBuilder threePages = pages().whenCompleted(3).create();
         context.start();

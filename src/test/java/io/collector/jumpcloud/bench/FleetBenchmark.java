@@ -40,16 +40,21 @@ public final class FleetBenchmark {
     record Figures(int orgs, String services, int routes, String orgsPerRequest, int backlog, double backlogSeconds,
                    double firstEventSeconds, double windowSeconds, double cpuPercentOfOneCore, double requestsPerSecond,
                    double eventRequestsPerSecond, double budget, int trickleSeen, double freshnessP50, double freshnessMax, int peakThreads,
-                   double peakRssMb, int expected, int received, int duplicates, int missed) {
+                   double peakRssMb, int relayConnections, int expected, int received, int duplicates, int missed) {
+        /** The collector's CPU per API request in the steady window: what a poll costs. */
+        double cpuMsPerRequest() {
+            return requestsPerSecond == 0 ? Double.NaN : 10 * cpuPercentOfOneCore / requestsPerSecond;
+        }
+
         String json() {
             return String.format(Locale.ROOT, "{\"orgs\":%d,\"services\":\"%s\",\"routes\":%d,\"orgs_per_request\":\"%s\",\"backlog_events\":%d,"
                             + "\"backlog_seconds\":%.1f,\"first_event_s\":%.2f,\"window_s\":%.0f,\"cpu_percent_of_one_core\":%.2f,"
                             + "\"requests_per_s\":%.2f,\"event_requests_per_s\":%.2f,\"budget_per_s\":%.1f,\"trickle_events_timed\":%d,"
                             + "\"freshness_p50_s\":%.1f,\"freshness_max_s\":%.1f,\"peak_threads\":%d,\"peak_rss_mb\":%.1f,"
-                            + "\"events_expected\":%d,\"lines_received\":%d,\"duplicates\":%d,\"missed\":%d}",
+                            + "\"relay_connections\":%d,\"cpu_ms_per_request\":%.1f,\"events_expected\":%d,\"lines_received\":%d,\"duplicates\":%d,\"missed\":%d}",
                     orgs, services, routes, orgsPerRequest, backlog, backlogSeconds, firstEventSeconds, windowSeconds, cpuPercentOfOneCore,
                     requestsPerSecond, eventRequestsPerSecond, budget, trickleSeen, freshnessP50, freshnessMax, peakThreads, peakRssMb,
-                    expected, received, duplicates, missed);
+                    relayConnections, cpuMsPerRequest(), expected, received, duplicates, missed);
         }
     }
 
@@ -63,12 +68,12 @@ public final class FleetBenchmark {
                 f.orgsPerRequest());
         System.out.printf(Locale.ROOT, "backlog of %,d events in after %.1f s (first line after %.2f s)%n", f.backlog(), f.backlogSeconds(),
                 f.firstEventSeconds());
-        System.out.printf(Locale.ROOT, "steady %.0f s: CPU %.2f %% of one core; %.2f requests/s (%.2f of them events pages) of a budget of %.1f/s%n",
-                f.windowSeconds(), f.cpuPercentOfOneCore(), f.requestsPerSecond(), f.eventRequestsPerSecond(), f.budget());
+        System.out.printf(Locale.ROOT, "steady %.0f s: CPU %.2f %% of one core (%.1f ms a request); %.2f requests/s (%.2f of them events pages) of a budget of %.1f/s%n",
+                f.windowSeconds(), f.cpuPercentOfOneCore(), f.cpuMsPerRequest(), f.requestsPerSecond(), f.eventRequestsPerSecond(), f.budget());
         System.out.printf(Locale.ROOT, "a new event reaches the relay after %.1f s (median of %d), %.1f s at most%n", f.freshnessP50(),
                 f.trickleSeen(), f.freshnessMax());
-        System.out.printf(Locale.ROOT, "peak threads %d, peak RSS %.0f MB; %,d events, %,d lines: %d doubled, %d missed%n", f.peakThreads(),
-                f.peakRssMb(), f.expected(), f.received(), f.duplicates(), f.missed());
+        System.out.printf(Locale.ROOT, "peak threads %d, peak RSS %.0f MB, %d connections to the relay; %,d events, %,d lines: %d doubled, %d missed%n", f.peakThreads(),
+                f.peakRssMb(), f.relayConnections(), f.expected(), f.received(), f.duplicates(), f.missed());
         Path dir = Path.of("target", "bench");
         Files.createDirectories(dir);
         String commit = System.getenv().getOrDefault("BENCH_COMMIT", "unknown");
@@ -165,7 +170,7 @@ public final class FleetBenchmark {
                 return new Figures(orgCount, services, orgCount * routesPerOrg, perRequest, backlog, (backlogDone - t0) / 1e9,
                         (firstLine - t0) / 1e9, window, 100 * cpu / window, requests / window, eventRequests / window,
                         Double.parseDouble(budgetSetting), watch.delays.size(), watch.percentile(0.5), watch.percentile(1.0),
-                        watch.peakThreads, watch.peakRssKb / 1024.0, expected, watch.lines, watch.duplicates, expected - watch.ids.size());
+                        watch.peakThreads, watch.peakRssKb / 1024.0, relay.connectionsAccepted(), expected, watch.lines, watch.duplicates, expected - watch.ids.size());
             } finally {
                 trickle.stop();
                 p.destroy();
