@@ -77,7 +77,12 @@ final class SettingsReader {
         String v = text(SERVICES);
         Set<String> out = new LinkedHashSet<>();
         for (String s : v.split(",")) {
-            out.add(s.trim()); // names checked by the schema
+            // each name here, not by one pattern over the list (a regex group repeated per item overflows the stack)
+            if (!s.trim().matches("[a-z][a-z0-9_]*")) {
+                throw new SettingsException(SERVICES, "'" + s.trim() + "' is not valid (InitVariablesError 3): expected a JumpCloud service "
+                        + "(all, directory, systems, sso, radius, ldap, mdm, ...), or a comma list of them, e.g. directory,sso");
+            }
+            out.add(s.trim());
         }
         if (out.contains("all") && out.size() > 1) {
             // JumpCloud's "all" already returns every other service: both would double events.

@@ -99,7 +99,15 @@ public final class SettingsSchema {
                 doc.put(name, value);
             }
         });
-        Set<ValidationMessage> errors = SCHEMA.validate(doc.toString(), InputFormat.JSON);
+        Set<ValidationMessage> errors;
+        try {
+            errors = SCHEMA.validate(doc.toString(), InputFormat.JSON);
+        } catch (StackOverflowError e) {
+            // a pattern with a repeated group recurses per repetition: a huge value is refused, named, not a crash
+            String longest = raw.entrySet().stream().max(Comparator.comparingInt(x -> x.getValue().length())).map(Map.Entry::getKey)
+                    .orElse("?");
+            throw new SettingsException(longest, "is too long to check (" + raw.get(longest).length() + " characters) (InitVariablesError 3)");
+        }
         // report the first in the order of the file (and of application.properties)
         java.util.List<String> order = new java.util.ArrayList<>();
         names().forEach(order::add);

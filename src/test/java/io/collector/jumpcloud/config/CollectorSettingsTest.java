@@ -40,6 +40,37 @@ class CollectorSettingsTest {
         assertFalse(s.toString().contains("k-123"), "the key never appears in the settings line");
     }
 
+    /**
+     * An MSP's long lists: 5,000 organizations are read (one pattern over the whole list used to
+     * overflow the stack in the schema validator at about a thousand); a bad one among them is named;
+     * a value too long for a pattern is refused with its setting, not a StackOverflowError.
+     */
+    @Test
+    void longListsAreReadAndTheirBadItemsNamed() {
+        Map<String, String> m = minimal();
+        List<String> orgs = new java.util.ArrayList<>();
+        for (int i = 1; i <= 5000; i++) {
+            orgs.add(String.format("5bf6%020x", i));
+        }
+        m.put(CollectorSettings.ORG_ID, String.join(", ", orgs));
+        assertEquals(orgs, settings(m).orgIds());
+
+        orgs.set(2500, "5bf6defbdcd8233029e0c59"); // 23 characters
+        m.put(CollectorSettings.ORG_ID, String.join(",", orgs));
+        SettingsException e = assertThrows(SettingsException.class, () -> settings(m));
+        assertTrue(e.getMessage().startsWith("jumpcloud.org-id: '5bf6defbdcd8233029e0c59' is not valid (InitVariablesError 3)"), e.getMessage());
+
+        Map<String, String> sv = minimal();
+        sv.put(CollectorSettings.SERVICES, "directory, sso,,radius");
+        e = assertThrows(SettingsException.class, () -> settings(sv));
+        assertTrue(e.getMessage().startsWith("jumpcloud.services: '' is not valid (InitVariablesError 3)"), e.getMessage());
+
+        Map<String, String> t = minimal();
+        t.put("devo.table.sso", "a" + ".b".repeat(200_000));
+        e = assertThrows(SettingsException.class, () -> settings(t));
+        assertEquals("devo.table.sso", e.setting(), e.getMessage());
+    }
+
     @Test
     void missingApiKeyNamesTheSetting() {
         SettingsException e = assertThrows(SettingsException.class, () -> settings(new HashMap<>()));
