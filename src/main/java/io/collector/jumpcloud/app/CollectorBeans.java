@@ -125,11 +125,6 @@ public final class CollectorBeans {
     }
 
     /**
-     * Checks the settings, state directory and TLS files, then binds every bean; the context starts
-     * only once the relay probe's verdict on the certificate came (an application embedding the
-     * routes sees a refused certificate as a failed start).
-     */
-    /**
      * The I/O threads of every route's connection to the relay: without it each route's netty producer
      * makes its own group (a selector and a queue per core, each), which 600 routes of an MSP turn
      * into thousands of selectors and an exhausted heap. Shut down with the context.
@@ -152,6 +147,11 @@ public final class CollectorBeans {
         return group;
     }
 
+    /**
+     * Checks the settings, state directory and TLS files, then binds every bean; the context starts
+     * only once the relay probe's verdict on the certificate came (an application embedding the
+     * routes sees a refused certificate as a failed start).
+     */
     public static CollectorSettings bind(CamelContext context, Clock clock) {
         return bind(context, clock, begin(context, clock), null);
     }
