@@ -59,7 +59,9 @@ public final class JumpCloudClient implements AutoCloseable {
         this.deadlineMs = settings.requestTimeoutMs();
         this.budget = budget;
         this.jumpCloudClock = jumpCloudClock;
-        Timeout read = Timeout.ofMilliseconds(Math.min(60_000, deadlineMs));
+        // a socket silent for 60 s is a dead answer; under a shorter deadline the deadline speaks first
+        // (its message names jumpcloud.request-timeout), the read timeout only backs it up
+        Timeout read = Timeout.ofMilliseconds(deadlineMs < 60_000 ? deadlineMs + 1000 : 60_000);
         var builder = HttpClients.custom();
         settings.proxy().ifPresent(p -> {
             // CONNECT for https (JumpCloud), a forwarded request for a plain http base URL
