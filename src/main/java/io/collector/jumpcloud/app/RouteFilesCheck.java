@@ -121,7 +121,7 @@ public final class RouteFilesCheck {
         boolean sends = model.getRouteTemplateDefinitions().stream().anyMatch(t -> sendsToRelay(t.getRoute().getOutputs()))
                 || model.getRouteDefinitions().stream().anyMatch(r -> sendsToRelay(r.getOutputs()));
         boolean relay = model.getRouteDefinitions().stream().anyMatch(r -> r.getInput() != null && RELAY.equals(r.getInput().getEndpointUri()));
-        return new Loaded(template != null && scratch.getRouteTemplateDefinitions().stream().anyMatch(t -> template.equals(t.getId())),
+        return new Loaded(template != null && model.getRouteTemplateDefinitions().stream().anyMatch(t -> template.equals(t.getId())),
                 sends, relay);
     }
 
