@@ -68,7 +68,7 @@ public final class CollectorApplication implements CamelConfiguration {
         } catch (Exception e) {
             SettingsException bad = settingsProblem(e);
             if (bad == null) {
-                bad = RouteFilesCheck.problemIn(e); // camel-main's own YAML errors (syntax: before configure)
+                bad = RouteFileException.problemIn(e); // camel-main's own YAML errors (syntax: before configure)
             }
             if (bad != null) {
                 // camel-main's hook would otherwise log "JVM shutdown hook triggered by SIGTERM" at exit

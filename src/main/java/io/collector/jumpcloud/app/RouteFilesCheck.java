@@ -1,26 +1,22 @@
 package io.collector.jumpcloud.app;
 
-import io.collector.jumpcloud.config.SettingsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.util.AntPathMatcher;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * Checks the hand-edited route files of {@code camel.main.routes-include-pattern} before anything
  * asks JumpCloud or the relay, for what Camel itself does not say: a pattern that matches no file
  * (camel-main logs that at DEBUG and runs no route), a YAML file that is not a list of routes (Camel
- * skips it without a word), and route files without the template every service's route is made of.
+ * skips it without a word), route files without the template every service's route is made of, and
+ * routes handing their pages to {@code direct:devo} with no route reading it (every page would fail).
  * Each file is also loaded with Camel's own YAML DSL loader, so its own errors come now, as one line
  * with the file and line (exit code 2), rather than as a stack trace after the start's other checks.
  */
@@ -28,13 +24,6 @@ public final class RouteFilesCheck {
     public static final String PATTERN_SETTING = "camel.main.routes-include-pattern";
     /** The value that runs the routes inside the jar, for a user whose routes/ folder went missing. */
     static final String IN_THE_JAR = "camel.main.routes-include-pattern=classpath:routes/*.yaml";
-
-    /** A route file that Camel would refuse (or silently skip); the message names file and line. */
-    public static final class RouteFileException extends SettingsException {
-        RouteFileException(String where, String message) {
-            super(where, message);
-        }
-    }
 
     private RouteFilesCheck() {
     }
@@ -102,7 +91,7 @@ public final class RouteFilesCheck {
         } catch (IOException e) {
             throw new RouteFileException(file.toString(), "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         } catch (RuntimeException e) {
-            throw problem(e, file.toString());
+            throw RouteFileException.problem(e, file.toString());
         }
         if (top == null) {
             throw new RouteFileException(file.toString(), "holds no route (an empty YAML file: Camel refuses it)");
@@ -115,7 +104,7 @@ public final class RouteFilesCheck {
         try {
             PluginHelper.getRoutesLoader(scratch).loadRoutes(ResourceHelper.resolveResource(scratch, "file:" + file));
         } catch (Exception e) {
-            throw problem(e, file.toString());
+            throw RouteFileException.problem(e, file.toString());
         }
         var model = scratch.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class);
         boolean sends = model.getRouteTemplateDefinitions().stream().anyMatch(t -> sendsToRelay(t.getRoute().getOutputs()))
@@ -137,71 +126,16 @@ public final class RouteFilesCheck {
         return false;
     }
 
-    /**
-     * camel-main's (or Camel's loader's) failure to read a route file as one line naming the file and
-     * line, or null when it is not about a route file.
-     */
-    public static RouteFileException problemIn(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.nio.file.NoSuchFileException missing && java.util.Arrays.stream(failure.getStackTrace())
-                    .anyMatch(f -> f.getClassName().endsWith("RoutesCollector"))) {
-                return new RouteFileException(PATTERN_SETTING, "the folder " + missing.getFile() + " does not exist (from "
-                        + Path.of("").toAbsolutePath() + "): the collector would run no route. Put routes/jumpcloud-to-devo.yaml back, "
-                        + "or run the routes inside the jar: " + IN_THE_JAR);
-            }
-            if (t instanceof MarkedYamlEngineException) {
-                return problem(t, "a route file");
-            }
-        }
-        return null;
-    }
-
-    private static RouteFileException problem(Throwable failure, String file) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof MarkedYamlEngineException m) {
-                Mark at = m.getProblemMark().or(m::getContextMark).orElse(null);
-                String name = at == null ? file : at.getName().replaceFirst("^file:", "");
-                String problem = m.getProblem() == null ? String.valueOf(m.getContext()) : m.getProblem();
-                String where = at == null ? name : name + ":" + (at.getLine() + 1) + ":" + (at.getColumn() + 1);
-                return new RouteFileException(where, "Camel cannot load it: " + words(problem));
-            }
-        }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return new RouteFileException(file, "Camel cannot load it: " + words(String.valueOf(root.getMessage())));
-    }
-
-    /** Camel's message on one line; its words for a misspelt step made plain. */
-    private static String words(String message) {
-        return message.strip().replaceAll("\\s+", " ")
-                .replaceFirst("^Unknown node id: (.*)$", "'$1' is not a step of Camel's YAML DSL (misspelt?)");
-    }
-
-    /** The files an Ant-style pattern (Camel's syntax: *, ** and ?) names, sorted. */
+    /** The files a {@code file:} pattern names (Camel's own resolver, as camel-main reads them), sorted. */
     static List<Path> match(String pattern) {
-        String p = pattern.replace('\\', '/');
-        int a = p.indexOf('*');
-        int b = p.indexOf('?');
-        int wildcard = a < 0 ? b : b < 0 ? a : Math.min(a, b);
-        String rootText = wildcard < 0 ? p : p.substring(0, p.lastIndexOf('/', wildcard) + 1);
-        Path root = Path.of(rootText.isEmpty() ? "." : rootText);
-        if (wildcard < 0) {
-            return Files.isRegularFile(root) ? List.of(Path.of(p)) : List.of();
-        }
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        String rest = p.substring(rootText.length());
-        try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile)
-                    .filter(f -> AntPathMatcher.INSTANCE.match(rest, root.relativize(f).toString().replace('\\', '/')))
-                    .map(f -> rootText.isEmpty() ? root.relativize(f) : f)
+        DefaultCamelContext scratch = new DefaultCamelContext(false);
+        try {
+            return PluginHelper.getPackageScanResourceResolver(scratch).findResources("file:" + pattern).stream()
+                    .map(r -> Path.of(r.getLocation().replaceFirst("^file:", "")))
                     .sorted()
                     .toList();
-        } catch (IOException e) {
-            throw new RouteFileException(PATTERN_SETTING, "cannot list " + root.toAbsolutePath() + " (" + e + ")");
+        } catch (Exception e) {
+            return List.of(); // a folder that does not exist: no file, said by the caller
         }
     }
 }

@@ -24,6 +24,10 @@ public final class JumpCloudClock {
     private final Clock local;
     private volatile long offsetMs;
     private volatile long lastWarnMs;
+    private volatile Parsed lastParsed;
+
+    private record Parsed(String header, Instant instant) {
+    }
 
     public JumpCloudClock(Clock local) {
         this.local = local;
@@ -55,10 +59,16 @@ public final class JumpCloudClock {
             return;
         }
         Instant server;
-        try {
-            server = ZonedDateTime.parse(dateHeader.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            return;
+        Parsed last = lastParsed;
+        if (last != null && last.header.equals(dateHeader)) {
+            server = last.instant; // answers of the same second: parsed once (many routes ask many times a second)
+        } else {
+            try {
+                server = ZonedDateTime.parse(dateHeader.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                return;
+            }
+            lastParsed = new Parsed(dateHeader, server);
         }
         // the header truncates to the second: JumpCloud's time was within [server, server + 1 s)
         long offset = server.toEpochMilli() + 500 - receivedAt.toEpochMilli();

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -117,15 +116,8 @@ final class PagePipeline {
             // a route's pages take their places in their order: a later page holding the places the
             // page its pull waits for needs would stop every route (seen with six routes and 4 places)
             PageSlot before = slot.before;
-            while (before != null && !before.placed.isDone()) {
-                if (giveUp.getAsBoolean()) {
-                    return false;
-                }
-                try {
-                    before.placed.get(100, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException | ExecutionException notYet) {
-                    // look again
-                }
+            if (before != null && !FutureWait.until(before.placed, giveUp)) {
+                return false;
             }
             while (!route.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 if (giveUp.getAsBoolean()) {
@@ -207,18 +199,15 @@ final class PagePipeline {
     }
 
     private static FetchedPage await(CompletableFuture<FetchedPage> answer, BooleanSupplier stopping) throws Exception {
-        while (true) {
-            try {
-                return answer.get(100, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException notYet) {
-                if (stopping.getAsBoolean()) {
-                    throw new StoppingException();
-                }
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
-                        ? ce.getCause() : e.getCause();
-                throw c instanceof Exception x ? x : e;
-            }
+        if (!FutureWait.until(answer, stopping)) {
+            throw new StoppingException();
+        }
+        try {
+            return answer.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                    ? ce.getCause() : e.getCause();
+            throw c instanceof Exception x ? x : e;
         }
     }
 }

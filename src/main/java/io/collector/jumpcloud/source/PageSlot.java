@@ -4,9 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -71,15 +68,8 @@ final class PageSlot {
             // place while the page its pull waits for needs one would stop the route (and, with
             // few places, every route)
             PageSlot earlier = memoryBefore;
-            while (earlier != null && !earlier.memoryPlaced.isDone()) {
-                if (giveUp.getAsBoolean()) {
-                    throw new StoppingException();
-                }
-                try {
-                    earlier.memoryPlaced.get(100, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException | ExecutionException notYet) {
-                    // look again
-                }
+            if (earlier != null && !FutureWait.until(earlier.memoryPlaced, giveUp)) {
+                throw new StoppingException();
             }
             if (!pipeline.memory.place(giveUp)) {
                 throw new StoppingException();

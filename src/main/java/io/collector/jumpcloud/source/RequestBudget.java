@@ -3,6 +3,8 @@ package io.collector.jumpcloud.source;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -14,6 +16,9 @@ import java.util.function.BooleanSupplier;
 public final class RequestBudget {
     private final Bucket bucket;
     private final double perSecond;
+    private final ReentrantLock turn = new ReentrantLock(true);
+    private static final long LOOK_MS = 100;
+    private static final long QUEUE_LOOK_MS = 250;
 
     public RequestBudget(double requestsPerSecond) {
         this.perSecond = requestsPerSecond;
@@ -34,16 +39,27 @@ public final class RequestBudget {
      * held by the budget.
      */
     public boolean acquire(BooleanSupplier stop) throws InterruptedException {
-        while (true) {
-            var probe = bucket.tryConsumeAndReturnRemaining(1);
-            if (probe.isConsumed()) {
-                return true;
-            }
+        // the waiters queue in their order and one at a time sleeps until the next slot: with many
+        // routes waiting, all of them waking for every slot cost more CPU than the requests themselves
+        while (!turn.tryLock(QUEUE_LOOK_MS, TimeUnit.MILLISECONDS)) {
             if (stop.getAsBoolean()) {
                 return false;
             }
-            long waitMs = Math.max(1, Math.min(100, probe.getNanosToWaitForRefill() / 1_000_000));
-            Thread.sleep(waitMs);
+        }
+        try {
+            while (true) {
+                var probe = bucket.tryConsumeAndReturnRemaining(1);
+                if (probe.isConsumed()) {
+                    return true;
+                }
+                if (stop.getAsBoolean()) {
+                    return false;
+                }
+                long waitMs = Math.max(1, Math.min(LOOK_MS, probe.getNanosToWaitForRefill() / 1_000_000));
+                Thread.sleep(waitMs);
+            }
+        } finally {
+            turn.unlock();
         }
     }
 }

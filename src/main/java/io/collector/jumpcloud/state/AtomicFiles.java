@@ -20,7 +20,9 @@ final class AtomicFiles {
 
     static void write(Path target, byte[] content, String what) {
         try {
-            Files.createDirectories(target.getParent());
+            if (!Files.isDirectory(target.getParent())) {
+                Files.createDirectories(target.getParent()); // once: when it exists this costs an exception each write
+            }
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -29,7 +29,8 @@ final class CountLedgerFile {
     private CountLedgerFile() {
     }
 
-    static void save(ObjectMapper json, Path file, Instant coveredUpTo, CountLedger ledger) {
+    /** The file's content for this ledger at this checkpoint. */
+    static byte[] bytes(ObjectMapper json, Instant coveredUpTo, CountLedger ledger) {
         ObjectNode n = json.createObjectNode();
         n.put("window_seconds", ledger.windowSeconds());
         n.put("checked_up_to", ledger.checkedUpTo());
@@ -53,7 +54,7 @@ final class CountLedgerFile {
             sf.deliveredIds().forEach(id -> a.add(id.toString()));
         });
         try {
-            AtomicFiles.write(file, json.writeValueAsBytes(n), "count check file");
+            return json.writeValueAsBytes(n);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -86,10 +86,13 @@ final class IdsFile {
      */
     static void write(Path idsFile, SecondIds ids, int start) {
         try {
-            Files.createDirectories(idsFile.getParent());
+            if (!Files.isDirectory(idsFile.getParent())) {
+                Files.createDirectories(idsFile.getParent());
+            }
             try (FileChannel ch = FileChannel.open(idsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 ch.truncate((long) start * FINGERPRINT_BYTES);
-                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                // a live poll appends a few ids: a buffer of their size, not 64 kB each time
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(FINGERPRINT_BYTES, (long) (ids.size() - start) * FINGERPRINT_BYTES)));
                 long pos = (long) start * FINGERPRINT_BYTES;
                 for (int i = start; i < ids.size(); i++) {
                     IdFingerprint f = ids.get(i);

@@ -38,6 +38,8 @@ public final class StateStore {
     private static final java.math.BigDecimal MAX_EPOCH_SECONDS = java.math.BigDecimal.valueOf(253402300799L);
 
     private final Path dir;
+    /** Per route: the digest of the ledger file this store last wrote (small ones only). */
+    private final java.util.Map<String, byte[]> ledgerWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StateStore(Path dir) {
         this.dir = dir;
@@ -68,6 +70,7 @@ public final class StateStore {
      * never read as zero or as "start again".
      */
     public Optional<Stored> load(String key) {
+        ledgerWritten.remove(key); // a route (re)starts or takes over: its next ledger save writes
         Path f = file(key);
         if (!Files.exists(f)) {
             return Optional.empty();
@@ -204,7 +207,29 @@ public final class StateStore {
      * nothing was delivered after it was saved.
      */
     public void saveLedger(String key, Instant coveredUpTo, CountLedger ledger) {
-        CountLedgerFile.save(JSON, ledgerFile(key), coveredUpTo, ledger);
+        Path file = ledgerFile(key);
+        byte[] content = CountLedgerFile.bytes(JSON, coveredUpTo, ledger);
+        // a quiet route's pull changes nothing in it: no write (a temp file, two fsyncs, a rename) for
+        // the same bytes; a large ledger (a backfill's) changes at every pull and is not compared
+        byte[] digest = content.length <= UNCHANGED_CHECK_BYTES ? md5(content) : null;
+        if (digest != null && java.util.Arrays.equals(digest, ledgerWritten.get(key)) && Files.exists(file)) {
+            return;
+        }
+        ledgerWritten.remove(key);
+        AtomicFiles.write(file, content, "count check file");
+        if (digest != null) {
+            ledgerWritten.put(key, digest);
+        }
+    }
+
+    static final int UNCHANGED_CHECK_BYTES = 64 * 1024;
+
+    private static byte[] md5(byte[] content) {
+        try {
+            return java.security.MessageDigest.getInstance("MD5").digest(content);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return null; // then every save writes
+        }
     }
 
     /** The saved ledger, if it was saved at checkpoint {@code checkpoint} with the same window size. */

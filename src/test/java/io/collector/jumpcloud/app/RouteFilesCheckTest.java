@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.collector.jumpcloud.app.RouteFilesCheck.RouteFileException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -136,7 +135,7 @@ class RouteFilesCheckTest {
         // the same failure thrown by camel-main becomes the same one-line message
         Exception camel = camelLoading("broken.yaml");
         assertNotNull(camel);
-        RouteFileException translated = RouteFilesCheck.problemIn(new RuntimeException("Error pre-parsing resource", camel));
+        RouteFileException translated = RouteFileException.problemIn(new RuntimeException("Error pre-parsing resource", camel));
         assertNotNull(translated, "translated: " + camel);
         assertTrue(translated.getMessage().contains("broken.yaml:"), translated.getMessage());
         assertTrue(at[0] > 0);

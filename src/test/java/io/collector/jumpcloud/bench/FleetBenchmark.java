@@ -30,7 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * 30 minutes) and a live trickle (one event a minute). It reports the time until every backlog is
  * in, then over a steady window of WINDOW_S seconds (default 180): the collector's CPU (of one core),
  * its requests per second against the budget, how long a new event takes to reach the relay, its
- * threads and peak RSS; at the end, every event once (none missed, none doubled).
+ * threads and peak RSS; at the end, every event once (none missed, none doubled), then over a minute
+ * the collector's CPU in the seconds without a request (idle between polls; none with the default
+ * budget at 600 routes: {@code BENCH_ENV="JUMPCLOUD_POLL_INTERVAL=300000"} shows it).
  */
 public final class FleetBenchmark {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +42,8 @@ public final class FleetBenchmark {
     record Figures(int orgs, String services, int routes, String orgsPerRequest, int backlog, double backlogSeconds,
                    double firstEventSeconds, double windowSeconds, double cpuPercentOfOneCore, double requestsPerSecond,
                    double eventRequestsPerSecond, double budget, int trickleSeen, double freshnessP50, double freshnessMax, int peakThreads,
-                   double peakRssMb, int relayConnections, int expected, int received, int duplicates, int missed) {
+                   double peakRssMb, int relayConnections, int expected, int received, int duplicates, int missed,
+                   int idleSeconds, double idleCpuPercentOfOneCore) {
         /** The collector's CPU per API request in the steady window: what a poll costs. */
         double cpuMsPerRequest() {
             return requestsPerSecond == 0 ? Double.NaN : 10 * cpuPercentOfOneCore / requestsPerSecond;
@@ -51,10 +54,11 @@ public final class FleetBenchmark {
                             + "\"backlog_seconds\":%.1f,\"first_event_s\":%.2f,\"window_s\":%.0f,\"cpu_percent_of_one_core\":%.2f,"
                             + "\"requests_per_s\":%.2f,\"event_requests_per_s\":%.2f,\"budget_per_s\":%.1f,\"trickle_events_timed\":%d,"
                             + "\"freshness_p50_s\":%.1f,\"freshness_max_s\":%.1f,\"peak_threads\":%d,\"peak_rss_mb\":%.1f,"
-                            + "\"relay_connections\":%d,\"cpu_ms_per_request\":%.1f,\"events_expected\":%d,\"lines_received\":%d,\"duplicates\":%d,\"missed\":%d}",
+                            + "\"relay_connections\":%d,\"cpu_ms_per_request\":%.1f,\"events_expected\":%d,\"lines_received\":%d,\"duplicates\":%d,\"missed\":%d,"
+                            + "\"idle_seconds\":%d,\"idle_cpu_percent_of_one_core\":%.2f}",
                     orgs, services, routes, orgsPerRequest, backlog, backlogSeconds, firstEventSeconds, windowSeconds, cpuPercentOfOneCore,
                     requestsPerSecond, eventRequestsPerSecond, budget, trickleSeen, freshnessP50, freshnessMax, peakThreads, peakRssMb,
-                    relayConnections, cpuMsPerRequest(), expected, received, duplicates, missed);
+                    relayConnections, cpuMsPerRequest(), expected, received, duplicates, missed, idleSeconds, idleCpuPercentOfOneCore);
         }
     }
 
@@ -74,6 +78,10 @@ public final class FleetBenchmark {
                 f.trickleSeen(), f.freshnessMax());
         System.out.printf(Locale.ROOT, "peak threads %d, peak RSS %.0f MB, %d connections to the relay; %,d events, %,d lines: %d doubled, %d missed%n", f.peakThreads(),
                 f.peakRssMb(), f.relayConnections(), f.expected(), f.received(), f.duplicates(), f.missed());
+        System.out.println(f.idleSeconds() == 0
+                ? "idle between polls: never in " + IDLE_WINDOW_S + " s (the polls use the whole request budget)"
+                : String.format(Locale.ROOT, "idle between polls: CPU %.2f %% of one core over %d s without a request", f.idleCpuPercentOfOneCore(),
+                f.idleSeconds()));
         Path dir = Path.of("target", "bench");
         Files.createDirectories(dir);
         String commit = System.getenv().getOrDefault("BENCH_COMMIT", "unknown");
@@ -159,24 +167,59 @@ public final class FleetBenchmark {
                 // the end: no new events; wait until every one is in (or a poll round and a half went by)
                 trickle.stop();
                 int expected = sim.eventCount();
-                long end = System.nanoTime() + Duration.ofSeconds(Math.max(180, (long) (2.0 * orgCount * routesPerOrg / Double.parseDouble(budgetSetting))))
-                        .toNanos();
+                long pollS = Long.parseLong(pb.environment().getOrDefault("JUMPCLOUD_POLL_INTERVAL", "60000")) / 1000;
+                long end = System.nanoTime() + Duration.ofSeconds(Math.max(Math.max(180, pollS * 3 / 2),
+                        (long) (2.0 * orgCount * routesPerOrg / Double.parseDouble(budgetSetting)))).toNanos();
                 while (watch.ids.size() < expected && System.nanoTime() < end) {
                     watch.poll();
                     Thread.sleep(250);
                 }
                 Thread.sleep(1000);
                 watch.poll();
+                Idle idle = idle(sim, p.pid(), IDLE_WINDOW_S);
                 return new Figures(orgCount, services, orgCount * routesPerOrg, perRequest, backlog, (backlogDone - t0) / 1e9,
                         (firstLine - t0) / 1e9, window, 100 * cpu / window, requests / window, eventRequests / window,
                         Double.parseDouble(budgetSetting), watch.delays.size(), watch.percentile(0.5), watch.percentile(1.0),
-                        watch.peakThreads, watch.peakRssKb / 1024.0, relay.connectionsAccepted(), expected, watch.lines, watch.duplicates, expected - watch.ids.size());
+                        watch.peakThreads, watch.peakRssKb / 1024.0, relay.connectionsAccepted(), expected, watch.lines, watch.duplicates, expected - watch.ids.size(),
+                        idle.seconds(), idle.cpuPercentOfOneCore());
             } finally {
                 trickle.stop();
                 p.destroy();
                 p.waitFor();
             }
         }
+    }
+
+    /** The seconds between polls: none of the collector's requests in them or the second before. */
+    record Idle(int seconds, double cpuPercentOfOneCore) {
+    }
+
+    static final int IDLE_WINDOW_S = 60;
+
+    /**
+     * The collector's CPU while it waits for its next polls: over {@code windowS} seconds, the seconds
+     * in which JumpCloud saw no request (nor in the second before, when a page's delivery may still run).
+     */
+    static Idle idle(JumpCloudSimulator sim, long pid, int windowS) throws Exception {
+        int seconds = 0;
+        double cpu = 0;
+        int requests = sim.requests().size();
+        boolean quietBefore = false;
+        double c0 = Benchmark.cpuSeconds(pid);
+        for (int i = 0; i < windowS; i++) {
+            Thread.sleep(1000);
+            double c1 = Benchmark.cpuSeconds(pid);
+            int r = sim.requests().size();
+            boolean quiet = r == requests;
+            if (quiet && quietBefore) {
+                seconds++;
+                cpu += c1 - c0;
+            }
+            quietBefore = quiet;
+            requests = r;
+            c0 = c1;
+        }
+        return new Idle(seconds, seconds == 0 ? 0 : 100 * cpu / seconds);
     }
 
     /** One event a minute for each organization, spread evenly over the minute; remembers when each was added. */

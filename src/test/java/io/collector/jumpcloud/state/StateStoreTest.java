@@ -113,4 +113,44 @@ class StateStoreTest {
         }
         assertFalse(store.load("directory").isPresent(), "no file: a first start");
     }
+
+    /**
+     * A quiet route's pull leaves its count-check ledger as it was: the file is not written again
+     * (a temp file, two fsyncs and a rename per route and poll were a tenth of an MSP collector's CPU);
+     * a change writes it, and so does the first save after the route's state was read again.
+     */
+    @Test
+    void anUnchangedLedgerIsNotWrittenAgainAChangedOneIs() throws Exception {
+        StateStore store = new StateStore(dir);
+        Instant checkpoint = Instant.parse("2026-01-01T00:10:00Z");
+        io.collector.jumpcloud.completeness.CountLedger ledger = new io.collector.jumpcloud.completeness.CountLedger(300,
+                checkpoint.getEpochSecond() - 600);
+        ledger.add(checkpoint.minusSeconds(30), "5c3f5b5d7f2a0b1e8c9d0a11");
+        store.saveLedger("sso", checkpoint, ledger);
+        Path file = store.ledgerFile("sso");
+        Object first = Files.getAttribute(file, "unix:ino");
+
+        store.saveLedger("sso", checkpoint, ledger);
+        assertEquals(first, Files.getAttribute(file, "unix:ino"), "the same ledger at the same checkpoint: the file stays as it was");
+
+        ledger.add(checkpoint.minusSeconds(20), "5c3f5b5d7f2a0b1e8c9d0a12");
+        store.saveLedger("sso", checkpoint, ledger);
+        Object second = Files.getAttribute(file, "unix:ino");
+        assertFalse(first.equals(second), "a new id: written");
+        assertEquals(2, store.loadLedger("sso", checkpoint, 300).orElseThrow().count(checkpoint.getEpochSecond() - 600,
+                checkpoint.getEpochSecond() + 300));
+
+        store.saveLedger("sso", checkpoint.plusSeconds(1), ledger);
+        Object third = Files.getAttribute(file, "unix:ino");
+        assertFalse(second.equals(third), "the checkpoint moved: written with it");
+
+        Files.delete(file);
+        store.saveLedger("sso", checkpoint.plusSeconds(1), ledger);
+        assertTrue(Files.exists(file), "a file removed meanwhile is written again");
+
+        store.load("sso"); // the route starts again, or a replica takes it over: the file may be another's now
+        Object before = Files.getAttribute(file, "unix:ino");
+        store.saveLedger("sso", checkpoint.plusSeconds(1), ledger);
+        assertFalse(before.equals(Files.getAttribute(file, "unix:ino")), "the first save after a load writes");
+    }
 }
