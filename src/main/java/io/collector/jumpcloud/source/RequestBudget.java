@@ -39,6 +39,9 @@ public final class RequestBudget {
      * held by the budget.
      */
     public boolean acquire(BooleanSupplier stop) throws InterruptedException {
+        if (bucket.tryConsume(1)) {
+            return true; // a slot is free: taken at once (a backfill's next page does not queue behind others)
+        }
         // the waiters queue in their order and one at a time sleeps until the next slot: with many
         // routes waiting, all of them waking for every slot cost more CPU than the requests themselves
         while (!turn.tryLock(QUEUE_LOOK_MS, TimeUnit.MILLISECONDS)) {
