@@ -135,7 +135,11 @@ public final class RouteFilesCheck {
                     .sorted()
                     .toList();
         } catch (Exception e) {
-            return List.of(); // a folder that does not exist: no file, said by the caller
+            if (e instanceof java.nio.file.NoSuchFileException || e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                return List.of(); // a folder that does not exist: no file, said by the caller
+            }
+            throw new RouteFileException(PATTERN_SETTING, "cannot list the files of 'file:" + pattern + "' from "
+                    + Path.of("").toAbsolutePath() + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
     }
 }

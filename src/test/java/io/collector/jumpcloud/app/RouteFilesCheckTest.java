@@ -187,6 +187,13 @@ class RouteFilesCheckTest {
         assertTrue(e.getMessage().endsWith("camel.main.routes-include-pattern=classpath:routes/*.yaml"), e.getMessage());
     }
 
+    /** The routes folder itself is gone (deleted, or the collector started from another folder). */
+    @Test
+    void aMissingRoutesFolderIsRefusedAsNoRouteFile() {
+        RouteFileException e = refused(); // nothing was created under dir: routes/ does not exist
+        assertTrue(e.getMessage().startsWith(RouteFilesCheck.PATTERN_SETTING + ": no route file matches '" + pattern() + "'"), e.getMessage());
+    }
+
     @Test
     void routeFilesWithoutTheTemplateAreRefused() throws Exception {
         Files.createDirectories(dir.resolve("routes"));
