@@ -153,4 +153,28 @@ class StateStoreTest {
         store.saveLedger("sso", checkpoint.plusSeconds(1), ledger);
         assertFalse(before.equals(Files.getAttribute(file, "unix:ino")), "the first save after a load writes");
     }
+
+    /** A count file that could not be written (a full disk, here a folder in the temp file's place) is written at the next save. */
+    @Test
+    void aLedgerWriteThatFailedIsWrittenAtTheNextSave() throws Exception {
+        StateStore store = new StateStore(dir);
+        Instant checkpoint = Instant.parse("2026-01-01T00:10:00Z");
+        io.collector.jumpcloud.completeness.CountLedger ledger = new io.collector.jumpcloud.completeness.CountLedger(300,
+                checkpoint.getEpochSecond() - 600);
+        ledger.add(checkpoint.minusSeconds(30), "5c3f5b5d7f2a0b1e8c9d0a11");
+        store.saveLedger("mdm", checkpoint, ledger);
+        Path file = store.ledgerFile("mdm");
+        String first = Files.readString(file);
+
+        ledger.add(checkpoint.minusSeconds(20), "5c3f5b5d7f2a0b1e8c9d0a12");
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.createDirectory(tmp);
+        assertThrows(java.io.UncheckedIOException.class, () -> store.saveLedger("mdm", checkpoint, ledger));
+        assertEquals(first, Files.readString(file), "the failed write left the file as it was");
+
+        Files.delete(tmp);
+        store.saveLedger("mdm", checkpoint, ledger);
+        assertEquals(2, store.loadLedger("mdm", checkpoint, 300).orElseThrow().count(checkpoint.getEpochSecond() - 600,
+                checkpoint.getEpochSecond() + 300), "the next save wrote both ids");
+    }
 }
