@@ -13,8 +13,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The relay connection's framing (the endpoint has no {@code textline} codec): a page's lines, the
  * {@link DevoPage} {@link DevoLines} made, are copied from the pages JumpCloud sent straight into the
- * connection's pooled buffers, 64 kB at a time as the connection takes them (a ChunkedWriteHandler
- * follows this handler). A byte array goes out wrapped, a String body (a hand-edited route) is
+ * connection's pooled buffers, whole lines of up to 16 kB at a time as the connection takes them (a
+ * ChunkedWriteHandler follows this handler, and {@link WholeLineRecords} makes each its own TLS record). A byte array goes out wrapped, a String body (a hand-edited route) is
  * encoded to UTF-8, each ended with LF. As with the textline codec,
  * no LF is added to a body that already ends with one. Anything else (a ByteBuf) passes unchanged.
  */
@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
 public final class DevoLineFramer extends ChannelOutboundHandlerAdapter {
     public static final DevoLineFramer INSTANCE = new DevoLineFramer();
     private static final byte[] LF = {'\n'};
-    static final int CHUNK = 64 * 1024;
+    /** The most a TLS record carries (2^14 bytes): a chunk of whole lines fits one record. */
+    static final int CHUNK = 16 * 1024;
 
     private DevoLineFramer() {
     }

@@ -74,8 +74,10 @@ public final class DevoPage {
     }
 
     /**
-     * The lines as a stream of buffers of {@code chunk} bytes, read as the connection can take them
-     * (netty's ChunkedWriteHandler): a page of 11 MB is never all in the connection's buffers at once.
+     * The lines as a stream of buffers of at most {@code chunk} bytes, read as the connection can take
+     * them (netty's ChunkedWriteHandler): a page of 11 MB is never all in the connection's buffers at
+     * once. A buffer holds whole lines only (a line longer than {@code chunk} is the one exception, cut
+     * across buffers), so each can go out as whole TLS records ({@link WholeLineRecords}).
      */
     public ChunkedInput<ByteBuf> chunks(int chunk) {
         return new Chunks(chunk);
@@ -116,6 +118,9 @@ public final class DevoPage {
             ByteBuf buf = alloc.heapBuffer((int) Math.min(chunk, bytes - progress));
             try {
                 while (line < count && buf.isWritable()) {
+                    if (part == 0 && offset == 0 && buf.isReadable() && lineLength(line) > buf.writableBytes()) {
+                        break; // whole lines only: the next one starts the next chunk (one longer than a chunk is cut)
+                    }
                     int len = part == 0 ? prefixes[line].length : part == 1 ? lengths[line] : 1;
                     int n = Math.min(len - offset, buf.writableBytes());
                     if (part == 0) {
@@ -144,6 +149,10 @@ public final class DevoPage {
             }
             progress += buf.readableBytes();
             return buf;
+        }
+
+        private int lineLength(int i) {
+            return prefixes[i].length + lengths[i] + 1;
         }
 
         @Override

@@ -61,6 +61,8 @@ final class PageCommit extends SynchronizationAdapter {
         long bytes = lines == 0 ? 0 : DevoLineFramer.wireLength(exchange.getMessage().getBody());
         int duplicates = (int) (pull.puller().seen().duplicates() - duplicatesBefore);
         List<?> tooLong = exchange.getProperty(DevoLines.TOO_LONG) instanceof List<?> l ? l : List.of();
+        // the dead letters first: a process killed between the two may write one twice, never lose one
+        quarantine(exchange, tooLong);
         ServiceState s;
         try {
             s = pull.puller().commit(page, jumpCloudClock.now());
@@ -74,7 +76,6 @@ final class PageCommit extends SynchronizationAdapter {
         }
         pull.delivered(lines);
         countSent(exchange, lines, bytes);
-        quarantine(exchange, tooLong);
         metrics.duplicates(pull.service(), pull.org(), duplicates);
         if (pull.refetching() != null) {
             pull.recovered(lines);
@@ -108,7 +109,8 @@ final class PageCommit extends SynchronizationAdapter {
     /**
      * The page's elements that are not events, and the events whose line is over devo.max-line-bytes,
      * go to the route's quarantine file (written when the page is delivered, so a page read again
-     * after a failure is not set aside twice); each is said once in the log and counted.
+     * after a failure is not set aside twice; and before its checkpoint is saved, so a kill between
+     * the two cannot lose the entry); each is said once in the log and counted.
      */
     private void quarantine(Exchange exchange, List<?> tooLong) {
         String key = pull.puller().stateKey();

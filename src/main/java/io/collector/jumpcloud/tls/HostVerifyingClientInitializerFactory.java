@@ -63,7 +63,9 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         camelPipeline.initChannel(ch);
         NettyConfiguration cfg = producer.getConfiguration();
         ch.pipeline().addFirst("ssl", new SslHandler(engine(cfg.getHost(), cfg.getPort())));
-        ch.pipeline().addAfter("ssl", "client-certificate-gate", new ClientCertificateGate(relayVerdict));
+        // each chunk of whole lines its own TLS record: a connection cut mid-page leaves the relay no torn line
+        ch.pipeline().addAfter("ssl", "whole-line-records", io.collector.jumpcloud.devo.WholeLineRecords.INSTANCE);
+        ch.pipeline().addAfter("whole-line-records", "client-certificate-gate", new ClientCertificateGate(relayVerdict));
         // the page's lines as bytes, LF-ended, without a String or a copy (the endpoint has no textline codec)
         ch.pipeline().addAfter("client-certificate-gate", "chunked-writes", new ChunkedWriteHandler());
         ch.pipeline().addAfter("chunked-writes", "devo-lines", DevoLineFramer.INSTANCE);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.collector.jumpcloud.sim.EventFactory;
 import io.collector.jumpcloud.sim.JumpCloudSimulator;
 import io.collector.jumpcloud.sim.SimEvent;
+import io.collector.jumpcloud.testing.RecordCuttingProxy;
 import io.collector.jumpcloud.testing.TestPki;
 import io.collector.jumpcloud.testing.TlsLineReceiver;
 import java.nio.file.Path;
@@ -14,12 +15,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A Devo relay that misbehaves: it accepts and stops reading, it refuses the client certificate
- * after the start, it would cut long lines. The page is never counted as delivered when it was
+ * after the start, it would cut long lines, its connection is cut mid-page. The page is never counted as delivered when it was
  * not, the log says why in words, and what a relay would mangle is never sent.
  */
 class HostileRelayTest {
@@ -109,6 +113,36 @@ class HostileRelayTest {
             assertEquals(huge, new String(java.util.Base64.getDecoder().decode(q.get(0).get("raw_base64").asText()),
                     java.nio.charset.StandardCharsets.UTF_8));
             assertTrue(log.contains("over devo.max-line-bytes (262144)"));
+        }
+    }
+
+    /**
+     * The connection cut mid-page, three times, where a killed collector's would end (the relay gets
+     * the whole TLS records sent so far, then the end of the stream): the relay holds whole Devo
+     * lines only, never the first part of one, and every event arrives (a cut page is sent again).
+     */
+    @Test
+    void aConnectionCutMidPageLeavesTheRelayWholeLinesOnly() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        EventFactory f = new EventFactory();
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             RecordCuttingProxy proxy = new RecordCuttingProxy(devo.port())) {
+            sim.addEvents(f.series(List.of("sso", "directory", "mdm"), from, Duration.ofMillis(300), 6000));
+            proxy.cutConnections(3, () -> 30_000 + random.nextInt(500_000));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "300")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
+                    .devo(proxy.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                Set<String> ids = sim.events().stream().map(SimEvent::id).collect(Collectors.toSet());
+                CollectorRun.await(() -> proxy.cuts() == 3 && devo.lines().stream().filter(l -> DevoLinesOnTheWire.LINE.matcher(l).matches())
+                        .map(l -> DevoLinesOnTheWire.parse(l).id()).collect(Collectors.toSet()).containsAll(ids), Duration.ofSeconds(60),
+                        "every event after three cuts");
+            }
+            List<String> torn = devo.lines().stream().filter(l -> !DevoLinesOnTheWire.LINE.matcher(l).matches()).toList();
+            assertEquals(List.of(), torn.stream().map(l -> l.substring(0, Math.min(120, l.length()))).toList(),
+                    "lines cut short at the relay (seed " + seed + ")");
         }
     }
 }
