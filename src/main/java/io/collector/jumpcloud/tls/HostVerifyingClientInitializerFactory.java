@@ -2,6 +2,7 @@ package io.collector.jumpcloud.tls;
 
 import io.collector.jumpcloud.devo.DevoLineFramer;
 import io.netty.channel.Channel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import javax.net.ssl.SSLContext;
@@ -63,6 +64,8 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         camelPipeline.initChannel(ch);
         NettyConfiguration cfg = producer.getConfiguration();
         ch.pipeline().addFirst("ssl", new SslHandler(engine(cfg.getHost(), cfg.getPort())));
+        // below TLS: the records of up to four chunks in one socket write (whole-line-records flushes each)
+        ch.pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(4, true));
         // each chunk of whole lines its own TLS record: a connection cut mid-page leaves the relay no torn line
         ch.pipeline().addAfter("ssl", "whole-line-records", io.collector.jumpcloud.devo.WholeLineRecords.INSTANCE);
         ch.pipeline().addAfter("whole-line-records", "client-certificate-gate", new ClientCertificateGate(relayVerdict));
