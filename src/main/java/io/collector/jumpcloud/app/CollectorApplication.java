@@ -137,7 +137,7 @@ public final class CollectorApplication implements CamelConfiguration {
                 stop.start();
             }
         });
-        main.configure().addRoutesBuilder(new ServiceRoutes(settings.services(), settings.orgIds(), settings.cluster().isPresent()));
+        main.configure().addRoutesBuilder(new ServiceRoutes(settings.services(), settings.orgGroups(), settings.cluster().isPresent()));
     }
 
     /**

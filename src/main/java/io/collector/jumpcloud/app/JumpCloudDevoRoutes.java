@@ -44,7 +44,7 @@ public class JumpCloudDevoRoutes implements RoutesBuilder {
     /** The jar's route template and the services' routes, once the beans are bound. */
     static void addRoutes(CamelContext context, CollectorSettings settings) throws Exception {
         PluginHelper.getRoutesLoader(context).loadRoutes(resource(context, ROUTES));
-        ServiceRoutes services = new ServiceRoutes(settings.services(), settings.orgIds(), settings.cluster().isPresent());
+        ServiceRoutes services = new ServiceRoutes(settings.services(), settings.orgGroups(), settings.cluster().isPresent());
         context.addRoutes(services);
         // a plain context's addRoutes skips templated routes (camel-main adds them in a second pass)
         context.addTemplatedRoutes(services);

@@ -54,7 +54,7 @@ final class Replicas {
                 return cluster.leads(ServiceRoutes.routeId(service, org));
             }
         });
-        List<String> orgs = settings.orgIds().isEmpty() ? java.util.Collections.singletonList(null) : settings.orgIds();
+        List<String> orgs = settings.orgGroups().isEmpty() ? java.util.Collections.singletonList(null) : settings.orgGroups();
         for (String org : orgs) {
             for (String service : settings.services()) {
                 String routeId = ServiceRoutes.routeId(service, org);

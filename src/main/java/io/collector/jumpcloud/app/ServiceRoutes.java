@@ -6,7 +6,8 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * Stamps one route per configured service (and organization) out of the YAML route template
  * {@value #TEMPLATE} (routes/jumpcloud-to-devo.yaml), as apache/camel-examples' routetemplate does:
- * the services come from {@code jumpcloud.services}, the organizations from {@code jumpcloud.org-id},
+ * the services come from {@code jumpcloud.services}, the organizations from {@code jumpcloud.org-id}
+ * (alone, or in groups of {@code jumpcloud.orgs-per-request}, each group's ids joined by commas),
  * the data flow from the YAML file.
  */
 public final class ServiceRoutes extends RouteBuilder {
@@ -46,8 +47,14 @@ public final class ServiceRoutes extends RouteBuilder {
         return "jumpcloud-" + service;
     }
 
+    /** {@code jumpcloud-<org>-<service>}; for a group of organizations (ids joined by commas) {@code jumpcloud-<first>-and-<n>-more-<service>}. */
     public static String routeId(String service, String org) {
-        return org == null || org.isEmpty() ? routeId(service) : "jumpcloud-" + org + "-" + service;
+        if (org == null || org.isEmpty()) {
+            return routeId(service);
+        }
+        String[] orgs = org.split(",");
+        return orgs.length == 1 ? "jumpcloud-" + org + "-" + service
+                : "jumpcloud-" + orgs[0].trim() + "-and-" + (orgs.length - 1) + "-more-" + service;
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class JumpCloudEndpoint extends ScheduledPollEndpoint {
     private String name = "events";
     @UriParam(description = "the JumpCloud service to read (directory, sso, ..., or all)", defaultValue = "all")
     private String service = "all";
-    @UriParam(description = "the organization (x-org-id) of a multi-tenant key; empty for a single-tenant key")
+    @UriParam(description = "the organization (x-org-id) of a multi-tenant key, or several joined by commas (one request names them all); empty for a single-tenant key")
     private String organization;
     @UriParam(label = "security", secret = true, description = "the API key, when the endpoint is used without the collector's settings")
     private String apiKey;
@@ -108,6 +108,7 @@ public final class JumpCloudEndpoint extends ScheduledPollEndpoint {
         }
         if (organization != null && !organization.isBlank()) {
             s.put(CollectorSettings.ORG_ID, organization);
+            s.put(CollectorSettings.ORGS_PER_REQUEST, Long.toString(organization.chars().filter(c -> c == ',').count() + 1));
         }
         s.put(CollectorSettings.POLL_INTERVAL, Long.toString(Math.max(1, getDelay())));
         Path dir = stateDir == null || stateDir.isBlank() ? Files.createTempDirectory("jumpcloud-checkpoint") : Path.of(stateDir);

@@ -27,6 +27,7 @@ import java.util.function.Function;
 public final class CollectorSettings {
     public static final String API_KEY = "jumpcloud.api-key";
     public static final String ORG_ID = "jumpcloud.org-id";
+    public static final String ORGS_PER_REQUEST = "jumpcloud.orgs-per-request";
     public static final String BASE_URL = "jumpcloud.base-url";
     public static final String REGION = "jumpcloud.region";
     public static final String LAG = "jumpcloud.lag-seconds";
@@ -73,6 +74,7 @@ public final class CollectorSettings {
 
     private final String apiKey;
     private final List<String> orgIds;
+    private final int orgsPerRequest;
     private final String region;
     private final long lagSeconds;
     private final long countCheckWindowSeconds;
@@ -124,6 +126,7 @@ public final class CollectorSettings {
                         + "or a comma list of them, e.g. 5bf6defbdcd8233029e0c598,64a1b2c3d4e5f60718293a4b");
             }
         }
+        orgsPerRequest = (int) r.number(ORGS_PER_REQUEST);
         region = r.text(REGION);
         baseUrl = r.url(BASE_URL, REGION_URLS.get(region));
         proxy = ProxySetting.choose(r.optional(PROXY_URL), System::getenv, baseUrl).orElse(null);
@@ -219,6 +222,21 @@ public final class CollectorSettings {
     public String apiKey() { return apiKey; }
     /** The organizations to read (x-org-id), empty for a single-tenant key. */
     public List<String> orgIds() { return orgIds; }
+    /** jumpcloud.orgs-per-request: how many organizations one events request names. */
+    public int orgsPerRequest() { return orgsPerRequest; }
+
+    /**
+     * The organizations as the routes pull them: each alone, or with jumpcloud.orgs-per-request above 1
+     * in groups of that many, in the order given, each group's ids joined by commas (one x-org-id each).
+     * Empty for a single-tenant key.
+     */
+    public List<String> orgGroups() {
+        List<String> groups = new java.util.ArrayList<>();
+        for (int i = 0; i < orgIds.size(); i += orgsPerRequest) {
+            groups.add(String.join(",", orgIds.subList(i, Math.min(orgIds.size(), i + orgsPerRequest))));
+        }
+        return groups;
+    }
     public String region() { return region; }
     public long lagSeconds() { return lagSeconds; }
     public long countCheckWindowSeconds() { return countCheckWindowSeconds; }

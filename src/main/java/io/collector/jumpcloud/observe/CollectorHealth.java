@@ -52,7 +52,7 @@ public final class CollectorHealth extends AbstractHealthCheck {
                 if (!leads) {
                     return; // another replica pulls it
                 }
-                led.add(g.org() == null ? g.service() : g.org() + "/" + g.service());
+                led.add(g.org() == null ? g.service() : CollectorMetrics.orgLabel(g.org()) + "/" + g.service());
             }
             Instant worked = g.lastWorked();
             Instant since = worked != null && worked.isAfter(g.created()) ? worked : g.created();

@@ -49,8 +49,17 @@ public final class CollectorMetrics {
         return registry;
     }
 
+    /** The org label: the organization, or for a group of them (ids joined by commas) "<first>+<how many more>". */
+    public static String orgLabel(String org) {
+        if (org == null) {
+            return "";
+        }
+        int comma = org.indexOf(',');
+        return comma < 0 ? org : org.substring(0, comma).trim() + "+" + org.chars().filter(c -> c == ',').count();
+    }
+
     private Counter counter(String name, String description, String service, String org) {
-        return Counter.builder(name).description(description).tag("service", service).tag("org", org == null ? "" : org)
+        return Counter.builder(name).description(description).tag("service", service).tag("org", orgLabel(org))
                 .register(registry);
     }
 
@@ -78,7 +87,7 @@ public final class CollectorMetrics {
     /** {@code n} events of {@code eventService} ("" for none) that a route sent to the fallback table. */
     public void fallback(String service, String org, String eventService, long n) {
         Counter.builder("jumpcloud.events.fallback").description("events sent to the fallback table").tag("service", service)
-                .tag("org", org == null ? "" : org).tag("event_service", eventService == null ? "" : eventService)
+                .tag("org", orgLabel(org)).tag("event_service", eventService == null ? "" : eventService)
                 .register(registry).increment(n);
     }
 
@@ -88,13 +97,13 @@ public final class CollectorMetrics {
      */
     public void apiRequest(String service, String org, String endpoint, String status) {
         Counter.builder("jumpcloud.api.requests").description("JumpCloud API requests by answer").tag("service", service)
-                .tag("org", org == null ? "" : org).tag("endpoint", endpoint).tag("status", status).register(registry).increment();
+                .tag("org", orgLabel(org)).tag("endpoint", endpoint).tag("status", status).register(registry).increment();
     }
 
     /** An element or event set aside in the route's quarantine file; {@code reason} is one of a fixed set of words. */
     public void quarantined(String service, String org, String reason) {
         Counter.builder("jumpcloud.events.quarantined").description("elements and events set aside in the quarantine file")
-                .tag("service", service).tag("org", org == null ? "" : org).tag("reason", reason).register(registry).increment();
+                .tag("service", service).tag("org", orgLabel(org)).tag("reason", reason).register(registry).increment();
     }
 
     public void retry(String service, String org) {
@@ -111,7 +120,7 @@ public final class CollectorMetrics {
         pulls.computeIfAbsent(service + "@" + org, k -> {
             PullGauges g = new PullGauges(service, org, checkpoint);
             g.created = clock.instant();
-            String o = org == null ? "" : org;
+            String o = orgLabel(org);
             Gauge.builder("jumpcloud.lag", g, x -> x.lagSeconds(clock)).baseUnit("seconds")
                     .description("now - last_polled_timestamp").tag("service", service).tag("org", o).register(registry);
             Gauge.builder("jumpcloud.last.successful.pull", g, PullGauges::lastSuccessEpoch).baseUnit("seconds")

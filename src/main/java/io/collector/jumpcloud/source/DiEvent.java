@@ -15,8 +15,9 @@ public final class DiEvent {
     private final String id;
     private final Instant timestamp;
     private final String service;
+    private final String organization;
 
-    DiEvent(PageBody page, int offset, int length, String id, Instant timestamp, String service) {
+    DiEvent(PageBody page, int offset, int length, String id, Instant timestamp, String service, String organization) {
         this.page = page;
         this.generation = page.generation();
         this.offset = offset;
@@ -24,6 +25,7 @@ public final class DiEvent {
         this.id = id;
         this.timestamp = timestamp;
         this.service = service;
+        this.organization = organization;
     }
 
     public String getId() {
@@ -37,6 +39,11 @@ public final class DiEvent {
     /** The event's own {@code service} field, or the pulled service when the event has none. */
     public String getService() {
         return service;
+    }
+
+    /** The event's {@code organization} field where a route of several organizations read it, else null. */
+    public String getOrganization() {
+        return organization;
     }
 
     /** The event as JumpCloud sent it: compact JSON on one line. */

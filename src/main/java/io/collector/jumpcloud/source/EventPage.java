@@ -55,18 +55,23 @@ public final class EventPage implements Iterable<DiEvent> {
 
     /** Parses a page read into {@code page} (its first {@code page.length()} bytes). */
     public static EventPage parse(PageBody page, String defaultService) {
+        return parse(page, defaultService, false);
+    }
+
+    /** As {@link #parse(PageBody, String)}; {@code withOrganization}: each event keeps its {@code organization} field too. */
+    public static EventPage parse(PageBody page, String defaultService, boolean withOrganization) {
         byte[] body = page.bytes() == null ? new byte[0] : page.bytes();
         int length = page.length();
         try {
-            return fast(page, body, length, defaultService);
+            return fast(page, body, length, defaultService, withOrganization);
         } catch (IOException | RuntimeException e) {
             // something in it is not an event: find the elements, keep the good ones, set the others aside
-            return tolerant(page, body, length, defaultService);
+            return tolerant(page, body, length, defaultService, withOrganization);
         }
     }
 
     /** The usual page: one pass, every element an event. Throws on anything else. */
-    private static EventPage fast(PageBody page, byte[] body, int length, String defaultService) throws IOException {
+    private static EventPage fast(PageBody page, byte[] body, int length, String defaultService, boolean withOrganization) throws IOException {
         List<DiEvent> events = new ArrayList<>();
         try (JsonParser p = JSON.createParser(body, 0, length)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
@@ -75,7 +80,7 @@ public final class EventPage implements Iterable<DiEvent> {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
                 int start = (int) p.currentTokenLocation().getByteOffset();
-                DiEvent e = event(p, page, start, defaultService);
+                DiEvent e = event(p, page, start, defaultService, withOrganization);
                 if (e == null) {
                     throw new BadPageException("not an event");
                 }
@@ -89,8 +94,10 @@ public final class EventPage implements Iterable<DiEvent> {
     }
 
     /** Reads the object the parser stands at the start of; null if it has no id or timestamp. */
-    private static DiEvent event(JsonParser p, PageBody page, int start, String defaultService) throws IOException {
+    private static DiEvent event(JsonParser p, PageBody page, int start, String defaultService, boolean withOrganization)
+            throws IOException {
         String id = null;
+        String organization = null;
         String timestamp = null;
         String service = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -101,6 +108,7 @@ public final class EventPage implements Iterable<DiEvent> {
                     case "id" -> id = p.getText();
                     case "timestamp" -> timestamp = p.getText();
                     case "service" -> service = p.getText();
+                    case "organization" -> organization = withOrganization ? p.getText() : null;
                     default -> { }
                 }
             } else {
@@ -112,7 +120,7 @@ public final class EventPage implements Iterable<DiEvent> {
             return null;
         }
         Instant ts = EventTimestamps.parse(timestamp);
-        return new DiEvent(page, start, end - start, id, ts, service != null ? service : defaultService);
+        return new DiEvent(page, start, end - start, id, ts, service != null ? service : defaultService, organization);
     }
 
     /**
@@ -120,7 +128,7 @@ public final class EventPage implements Iterable<DiEvent> {
      * UTF-8 cannot mislead it), then reads each one on its own. A body whose array is not complete
      * is a {@link BadPageException}.
      */
-    private static EventPage tolerant(PageBody page, byte[] body, int length, String defaultService) {
+    private static EventPage tolerant(PageBody page, byte[] body, int length, String defaultService, boolean withOrganization) {
         List<DiEvent> events = new ArrayList<>();
         List<BadElement> bad = new ArrayList<>();
         int i = JsonBytes.skipSpace(body, 0, length);
@@ -139,7 +147,7 @@ public final class EventPage implements Iterable<DiEvent> {
                     throw new BadPageException("the page is not complete JSON (element " + (index + 1) + " at byte " + start
                             + " does not end), " + length + " bytes received");
                 }
-                element(page, body, start, end, index++, defaultService, events, bad);
+                element(page, body, start, end, index++, defaultService, withOrganization, events, bad);
                 i = JsonBytes.skipSpace(body, end, length);
                 if (i >= length) {
                     throw new BadPageException("the page is not complete JSON (the array does not end), " + length + " bytes received");
@@ -161,7 +169,7 @@ public final class EventPage implements Iterable<DiEvent> {
         return new EventPage(Collections.unmodifiableList(events), Collections.unmodifiableList(bad), index);
     }
 
-    private static void element(PageBody page, byte[] body, int start, int end, int index, String defaultService,
+    private static void element(PageBody page, byte[] body, int start, int end, int index, String defaultService, boolean withOrganization,
                                 List<DiEvent> events, List<BadElement> bad) {
         byte[] raw = java.util.Arrays.copyOfRange(body, start, end);
         if (body[start] != '{') {
@@ -172,7 +180,7 @@ public final class EventPage implements Iterable<DiEvent> {
             p.nextToken();
             DiEvent e;
             try {
-                e = event(p, page, 0, defaultService);
+                e = event(p, page, 0, defaultService, withOrganization);
             } catch (IOException ex) {
                 bad.add(new BadElement(index, start, "not_json", "not valid JSON (" + jsonMessage(ex) + ")", raw));
                 return;
@@ -191,7 +199,7 @@ public final class EventPage implements Iterable<DiEvent> {
                 return;
             }
             // the parser's offsets are relative to the element: the event's bytes are [start, end)
-            events.add(new DiEvent(page, start, end - start, e.getId(), e.getTimestamp(), e.getService()));
+            events.add(new DiEvent(page, start, end - start, e.getId(), e.getTimestamp(), e.getService(), e.getOrganization()));
         } catch (IOException ex) {
             bad.add(new BadElement(index, start, "not_json", "not valid JSON (" + jsonMessage(ex) + ")", raw));
         }

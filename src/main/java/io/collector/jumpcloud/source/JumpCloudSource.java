@@ -3,6 +3,7 @@ package io.collector.jumpcloud.source;
 import io.collector.jumpcloud.config.CollectorSettings;
 import io.collector.jumpcloud.dedup.EventIdRepository;
 import io.collector.jumpcloud.observe.CollectorMetrics;
+import io.collector.jumpcloud.state.OrganizationStates;
 import io.collector.jumpcloud.state.Quarantine;
 import io.collector.jumpcloud.state.StateFileException;
 import io.collector.jumpcloud.state.StateStore;
@@ -39,6 +40,7 @@ public final class JumpCloudSource implements AutoCloseable {
     private final QueryPlanner planner;
     private final PullLog log;
     private final Map<String, RouteState> routes = new ConcurrentHashMap<>();
+    private final OrganizationStates orgStates;
     private volatile boolean replicated;
     /** Threads for the page requests: most of their time is waiting for JumpCloud or for a page place. */
     private final ExecutorService pageThreads;
@@ -55,6 +57,7 @@ public final class JumpCloudSource implements AutoCloseable {
         this.counts = new EventCounts(client, (service, org, status) -> metrics.apiRequest(service, org, "events/count", status));
         this.pageMemory = new PageMemory(settings.maxPagesInMemory());
         this.quarantine = new Quarantine(store);
+        this.orgStates = new OrganizationStates(store);
         this.planner = new QueryPlanner(settings, jumpCloudClock, metrics);
         this.log = new PullLog(settings, clock);
         AtomicInteger n = new AtomicInteger();
@@ -75,8 +78,9 @@ public final class JumpCloudSource implements AutoCloseable {
         String key = key(service, org);
         String legacy = o != null && settings.orgIds().size() == 1 ? service : null;
         return routes.computeIfAbsent(key, k -> {
+            orgStates.remember(o);
             RouteState r = new RouteState(service, o, k, legacy, store, ids.partition(k), settings.historicDate(),
-                    settings.historicDateGiven(), settings.countCheckWindowSeconds());
+                    settings.historicDateGiven(), settings.countCheckWindowSeconds(), o == null ? null : orgStates);
             metrics.route(r.service(), r.org(), r::checkpointOrNull);
             return r;
         });
@@ -87,7 +91,7 @@ public final class JumpCloudSource implements AutoCloseable {
      * its own route only (one ERROR line, and health says why); the other routes run.
      */
     public void loadStates() {
-        List<String> orgs = settings.orgIds().isEmpty() ? Collections.singletonList(null) : settings.orgIds();
+        List<String> orgs = settings.orgGroups().isEmpty() ? Collections.singletonList(null) : settings.orgGroups();
         for (String org : orgs) {
             for (String s : settings.services()) {
                 load(route(s, org));
@@ -145,8 +149,7 @@ public final class JumpCloudSource implements AutoCloseable {
     }
 
     private static String key(String service, String org) {
-        String o = org == null || org.isBlank() ? null : org.trim();
-        return o == null ? service : o + "/" + service;
+        return OrganizationStates.key(service, org);
     }
 
     void load(RouteState p) {

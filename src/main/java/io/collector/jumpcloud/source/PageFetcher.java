@@ -111,7 +111,8 @@ final class PageFetcher {
         } catch (PageTooLargeException e) {
             throw e.answering(q, cursor);
         }
-        EventPage page = EventPage.parse(body, "all".equals(q.service()) ? null : q.service());
+        // a request for several organizations: each event's own says which of their checkpoints it is under
+        EventPage page = EventPage.parse(body, "all".equals(q.service()) ? null : q.service(), q.org() != null && q.org().indexOf(',') >= 0);
         if (resultCount != null && resultCount != page.elements()) {
             throw new BadPageException("X-Result-Count says " + resultCount + " events but the page holds " + page.elements());
         }

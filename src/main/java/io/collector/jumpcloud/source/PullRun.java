@@ -93,7 +93,9 @@ public final class PullRun {
                 source.log().received(pull, fetched.page());
                 // the events of the checkpoint's second (or of a window fetched again) delivered before come back
                 // by the query's design: dropped here, exactly, so every route of the source sends them once
-                EventPage toSend = fetched.page().without(e -> route.seen().deliveredExactly(e.getId(), e.getTimestamp().getEpochSecond()));
+                // (and what a route of another shape sent of the same organizations: jumpcloud.orgs-per-request changed)
+                EventPage toSend = fetched.page().without(e -> route.seen().deliveredExactly(e.getId(), e.getTimestamp().getEpochSecond())
+                        || route.sentByAnotherShape(e));
                 sender.send(new PageToSend(pull, fetched, new PageCommit(pull, fetched.page(), toSend, fetcher, source)));
                 if (pull.failure() != null) {
                     throw pull.failure();

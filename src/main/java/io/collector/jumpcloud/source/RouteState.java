@@ -4,11 +4,15 @@ import io.collector.jumpcloud.completeness.CountLedger;
 import io.collector.jumpcloud.dedup.IdFingerprint;
 import io.collector.jumpcloud.dedup.SecondIds;
 import io.collector.jumpcloud.dedup.SeenIds;
+import io.collector.jumpcloud.state.OrganizationStates;
 import io.collector.jumpcloud.state.ServiceState;
 import io.collector.jumpcloud.state.StateFileException;
 import io.collector.jumpcloud.state.StateStore;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +46,10 @@ final class RouteState {
     private int unsavedTries;
     /** The elements this route set aside lately: one that comes again (its page read again) is not written twice. */
     private final SeenIds quarantined = new SeenIds(10_000);
+    /** Where the other state files of this route's organizations are (null: none looked for). */
+    private final OrganizationStates orgStates;
+    /** What routes of another shape sent of this route's organizations, until the checkpoint passes it. */
+    private volatile OrgFloors floors = OrgFloors.none();
 
     /** Whether this element (its bytes) is set aside for the first time while this process runs. */
     boolean firstQuarantine(byte[] raw) {
@@ -65,9 +73,17 @@ final class RouteState {
      */
     RouteState(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
                   Instant historicDate, boolean historicDateGiven, long countWindowSeconds) {
+        this(service, org, stateKey, legacyStateKey, store, seen, historicDate, historicDateGiven, countWindowSeconds, null);
+    }
+
+    /** @param orgStates where the states of this route's organizations under other route shapes are looked for */
+    RouteState(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
+                  Instant historicDate, boolean historicDateGiven, long countWindowSeconds, OrganizationStates orgStates) {
         this.service = service;
         this.org = org;
-        this.name = org == null ? service : service + "@" + org;
+        this.orgStates = orgStates;
+        List<String> members = OrganizationStates.members(org);
+        this.name = org == null ? service : service + "@" + (members.size() > 1 ? members.get(0) + "+" + (members.size() - 1) : org);
         this.stateKey = stateKey;
         this.legacyStateKey = legacyStateKey;
         this.countWindowSeconds = countWindowSeconds;
@@ -133,7 +149,20 @@ final class RouteState {
                 }
             }
             boolean resumed = false;
-            if (loaded == null) {
+            boolean reset = false;
+            Map<String, StateStore.Stored> others = otherStates();
+            List<String> members = OrganizationStates.members(org);
+            if (loaded == null && !others.isEmpty() && others.size() == members.size()) {
+                // every organization of the route was pulled by a route of another shape: start at the earliest
+                // of their checkpoints (each one's floor drops what its old route sent), not at the historic date
+                Instant start = others.values().stream().map(o -> o.state().lastPolledTimestamp()).min(Instant::compareTo).orElseThrow();
+                state = new ServiceState(start, historicDate);
+                secondIds = new SecondIds(start.getEpochSecond());
+                resumed = true;
+                LOG.info("[{}] No persisted state; its organizations were pulled by other routes (jumpcloud.orgs-per-request changed): "
+                        + "starting at the earliest of their checkpoints, {}, without sending again what they sent", name, start);
+                store.save(stateKey, state, secondIds);
+            } else if (loaded == null) {
                 state = ServiceState.initial(historicDate);
                 secondIds = new SecondIds(historicDate.getEpochSecond());
                 LOG.info("[{}] No persisted state: starting from jumpcloud.historic-date-utc {}{}", name, utc(historicDate),
@@ -144,6 +173,7 @@ final class RouteState {
                 LOG.warn("[{}] jumpcloud.historic-date-utc changed from {} to {}: the persisted state is reset and "
                         + "collection starts again from {}", name, utc(loaded.state().historicDate()), utc(historicDate), utc(historicDate));
                 store.save(stateKey, state, secondIds);
+                reset = true;
             } else {
                 state = loaded.state();
                 secondIds = loaded.sameSecond();
@@ -153,8 +183,9 @@ final class RouteState {
                                 : " (jumpcloud.historic-date-utc is not set: the default start applied to the first start only)");
             }
             seen.sameSecond(secondIds);
+            floorsFrom(reset ? Map.of() : others);
             if (countWindowSeconds > 0) {
-                ledger = resumed ? store.loadLedger(stateKey, state.lastPolledTimestamp(), countWindowSeconds).orElse(null) : null;
+                ledger = resumed && loaded != null ? store.loadLedger(stateKey, state.lastPolledTimestamp(), countWindowSeconds).orElse(null) : null;
                 if (ledger == null) {
                     // a fresh start checks from the historic date; a resumed one without a matching ledger
                     // (first run with the check, a crash before it was saved) cannot verify the current window
@@ -169,6 +200,55 @@ final class RouteState {
             }
         }
         return state;
+    }
+
+    /**
+     * The newest state each of this route's organizations has under another route shape (alone, or in
+     * another group): one whose historic date the user has since changed is not one to resume from.
+     */
+    private Map<String, StateStore.Stored> otherStates() {
+        Map<String, StateStore.Stored> out = new HashMap<>();
+        if (orgStates == null) {
+            return out;
+        }
+        for (String m : OrganizationStates.members(org)) {
+            for (String key : orgStates.otherKeys(m, service, stateKey)) {
+                try {
+                    StateStore.Stored s = store.load(key).orElse(null);
+                    if (s != null && (!historicDateGiven || s.state().historicDate().equals(historicDate))
+                            && (out.get(m) == null || s.state().lastPolledTimestamp().isAfter(out.get(m).state().lastPolledTimestamp()))) {
+                        out.put(m, s);
+                    }
+                } catch (StateFileException e) {
+                    LOG.warn("[{}] The state file {} (organization {} under another route shape) cannot be trusted ({}): what its route "
+                            + "sent may be sent again", name, e.file().toAbsolutePath(), m, e.problem());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The other states ahead of (or at) this route's checkpoint: what they sent is not sent again. */
+    private void floorsFrom(Map<String, StateStore.Stored> others) {
+        long at = state.lastPolledTimestamp().getEpochSecond();
+        Map<String, StateStore.Stored> ahead = new HashMap<>();
+        others.forEach((m, s) -> {
+            if (s.state().lastPolledTimestamp().getEpochSecond() >= at) {
+                ahead.put(m, s);
+            }
+        });
+        List<String> members = OrganizationStates.members(org);
+        floors = new OrgFloors(ahead, members.size() == 1 ? members.get(0) : null);
+        if (!ahead.isEmpty()) {
+            LOG.info("[{}] {} of its organizations were pulled further by routes of another shape: what those sent (up to {}) "
+                    + "is dropped as sent", name, ahead.size(), ahead.values().stream().map(s -> s.state().lastPolledTimestamp())
+                    .max(Instant::compareTo).orElseThrow());
+        }
+    }
+
+    /** Whether a route of another shape already sent this event (its organization's floor). */
+    boolean sentByAnotherShape(DiEvent e) {
+        return floors.covers(e);
     }
 
     /** The state file cannot be trusted: this route does not run; the reason goes to the log (once) and to health. */
@@ -231,6 +311,7 @@ final class RouteState {
                     name, SecondIds.MAX, newest);
         }
         seen.commit();
+        floors.passed(newest);
         if (ledger != null) {
             // every event of a page the route completed was delivered, now or by an earlier page, whatever the
             // route did with it: a route without the id memory (the Kamelet's, a user's) counts as the shipped one

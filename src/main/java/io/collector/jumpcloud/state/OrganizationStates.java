@@ -1,0 +1,108 @@
+package io.collector.jumpcloud.state;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where an organization's checkpoints are, whatever shape its routes had (jumpcloud.orgs-per-request):
+ * pulled alone, in {@code <org>/<service>.json}; pulled in a group, in
+ * {@code orgs-<digest>/<service>.json}, whose {@value #MEMBERS} lists the group. A route that starts
+ * finds here the states other shapes left for its organizations, so an organization moved into or
+ * out of a group neither starts over nor sends again what was sent.
+ */
+public final class OrganizationStates {
+    private static final Logger LOG = LoggerFactory.getLogger(OrganizationStates.class);
+    public static final String MEMBERS = "organizations.txt";
+    private static final String GROUP_PREFIX = "orgs-";
+
+    private final StateStore store;
+
+    public OrganizationStates(StateStore store) {
+        this.store = store;
+    }
+
+    /** The organizations of a route's {@code organization}: none, one, or several joined by commas. */
+    public static List<String> members(String orgs) {
+        List<String> out = new ArrayList<>();
+        if (orgs != null) {
+            for (String o : orgs.split(",")) {
+                if (!o.isBlank()) {
+                    out.add(o.trim().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A route's state key: the service alone (a single-tenant key), {@code <org>/<service>}, or for
+     * several organizations {@code orgs-<digest>/<service>}, the digest of the sorted ids (a file name
+     * of a hundred ids would be too long; the same group in another order is the same group).
+     */
+    public static String key(String service, String orgs) {
+        List<String> m = members(orgs);
+        if (m.isEmpty()) {
+            return service;
+        }
+        return (m.size() == 1 ? orgs.trim() : groupFolder(m)) + "/" + service;
+    }
+
+    private static String groupFolder(List<String> members) {
+        List<String> sorted = new ArrayList<>(members);
+        sorted.sort(null);
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(String.join(",", sorted).getBytes(StandardCharsets.US_ASCII));
+            return GROUP_PREFIX + HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** Writes a group's {@value #MEMBERS} once: what routes of a later shape read to find its members' checkpoints. */
+    public void remember(String orgs) {
+        List<String> m = members(orgs);
+        if (m.size() < 2) {
+            return;
+        }
+        Path f = store.dir().resolve(groupFolder(m)).resolve(MEMBERS);
+        if (!Files.exists(f)) {
+            AtomicFiles.write(f, (String.join("\n", m) + "\n").getBytes(StandardCharsets.US_ASCII), "the list of a group's organizations");
+        }
+    }
+
+    /**
+     * The state keys other than {@code ownKey} that may hold a checkpoint of {@code org} for {@code service}:
+     * the organization's own folder and every group folder that lists it.
+     */
+    public List<String> otherKeys(String org, String service, String ownKey) {
+        String o = org.trim().toLowerCase(Locale.ROOT);
+        List<String> keys = new ArrayList<>();
+        keys.add(org.trim() + "/" + service);
+        if (Files.isDirectory(store.dir())) {
+            try (DirectoryStream<Path> groups = Files.newDirectoryStream(store.dir(), GROUP_PREFIX + "*")) {
+                for (Path g : groups) {
+                    Path list = g.resolve(MEMBERS);
+                    if (Files.isRegularFile(list) && Files.size(list) < 1 << 20 && Files.readAllLines(list, StandardCharsets.US_ASCII).contains(o)) {
+                        keys.add(g.getFileName() + "/" + service);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot look for the group folders in {} ({}): an organization moved out of a group may send again what "
+                        + "the group sent", store.dir().toAbsolutePath(), e.getMessage());
+            }
+        }
+        keys.remove(ownKey);
+        return keys;
+    }
+}
