@@ -177,7 +177,7 @@ public final class FleetBenchmark {
                 Thread.sleep(1000);
                 watch.poll();
                 Idle idle = idle(sim, p.pid(), IDLE_WINDOW_S);
-                return new Figures(orgCount, services, orgCount * routesPerOrg, perRequest, backlog, (backlogDone - t0) / 1e9,
+                return new Figures(orgCount, services, (orgCount + Integer.parseInt(perRequest) - 1) / Integer.parseInt(perRequest) * routesPerOrg, perRequest, backlog, (backlogDone - t0) / 1e9,
                         (firstLine - t0) / 1e9, window, 100 * cpu / window, requests / window, eventRequests / window,
                         Double.parseDouble(budgetSetting), watch.delays.size(), watch.percentile(0.5), watch.percentile(1.0),
                         watch.peakThreads, watch.peakRssKb / 1024.0, relay.connectionsAccepted(), expected, watch.lines, watch.duplicates, expected - watch.ids.size(),
