@@ -9,10 +9,7 @@ import io.collector.jumpcloud.state.ServiceState;
 import io.collector.jumpcloud.state.StateFileException;
 import io.collector.jumpcloud.state.StateStore;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,52 +135,14 @@ final class RouteState {
      */
     ServiceState state() {
         if (state == null) {
-            LOG.info("[{}] Reading persisted data from {}", name, store.file(stateKey).toAbsolutePath());
-            StateStore.Stored loaded = store.load(stateKey).orElse(null);
-            if (loaded == null && legacyStateKey != null) {
-                loaded = store.load(legacyStateKey).orElse(null);
-                if (loaded != null) {
-                    // the state of a single organization before organizations had folders: carry it over
-                    LOG.info("[{}] Adopting the state of {} for organization {}", name, store.file(legacyStateKey).toAbsolutePath(), org);
-                    store.save(stateKey, loaded.state(), loaded.sameSecond());
-                }
-            }
-            boolean resumed = false;
-            boolean reset = false;
-            Map<String, StateStore.Stored> others = otherStates();
-            List<String> members = OrganizationStates.members(org);
-            if (loaded == null && !others.isEmpty() && others.size() == members.size()) {
-                // every organization of the route was pulled by a route of another shape: start at the earliest
-                // of their checkpoints (each one's floor drops what its old route sent), not at the historic date
-                Instant start = others.values().stream().map(o -> o.state().lastPolledTimestamp()).min(Instant::compareTo).orElseThrow();
-                state = new ServiceState(start, historicDate);
-                secondIds = new SecondIds(start.getEpochSecond());
-                resumed = true;
-                LOG.info("[{}] No persisted state; its organizations were pulled by other routes (jumpcloud.orgs-per-request changed): "
-                        + "starting at the earliest of their checkpoints, {}, without sending again what they sent", name, start);
-                store.save(stateKey, state, secondIds);
-            } else if (loaded == null) {
-                state = ServiceState.initial(historicDate);
-                secondIds = new SecondIds(historicDate.getEpochSecond());
-                LOG.info("[{}] No persisted state: starting from jumpcloud.historic-date-utc {}{}", name, utc(historicDate),
-                        historicDateGiven ? "" : " (not set: one day before this first start)");
-            } else if (historicDateGiven && !loaded.state().historicDate().equals(historicDate)) {
-                state = ServiceState.initial(historicDate);
-                secondIds = new SecondIds(historicDate.getEpochSecond());
-                LOG.warn("[{}] jumpcloud.historic-date-utc changed from {} to {}: the persisted state is reset and "
-                        + "collection starts again from {}", name, utc(loaded.state().historicDate()), utc(historicDate), utc(historicDate));
-                store.save(stateKey, state, secondIds);
-                reset = true;
-            } else {
-                state = loaded.state();
-                secondIds = loaded.sameSecond();
-                resumed = true;
-                LOG.info("[{}] No changes detected in the persistence: resuming at {} ({} ids at that second){}",
-                        name, state.lastPolledTimestamp(), secondIds.size(), historicDateGiven ? ""
-                                : " (jumpcloud.historic-date-utc is not set: the default start applied to the first start only)");
-            }
+            ResumePoint.Start start = ResumePoint.read(store, stateKey, legacyStateKey, service, org, orgStates, historicDate,
+                    historicDateGiven, name);
+            state = start.state();
+            secondIds = start.secondIds();
+            boolean resumed = start.resumed();
+            StateStore.Stored loaded = start.loaded();
             seen.sameSecond(secondIds);
-            floorsFrom(reset ? Map.of() : others);
+            floors = start.floors();
             if (countWindowSeconds > 0) {
                 ledger = resumed && loaded != null ? store.loadLedger(stateKey, state.lastPolledTimestamp(), countWindowSeconds).orElse(null) : null;
                 if (ledger == null) {
@@ -194,56 +153,12 @@ final class RouteState {
                     ledger = new CountLedger(countWindowSeconds, from);
                     if (resumed) {
                         LOG.info("[{}] Count check: no saved counts match the state; windows from {} on are checked", name,
-                                utc(Instant.ofEpochSecond(ledger.checkedUpTo())));
+                                ResumePoint.utc(Instant.ofEpochSecond(ledger.checkedUpTo())));
                     }
                 }
             }
         }
         return state;
-    }
-
-    /**
-     * The newest state each of this route's organizations has under another route shape (alone, or in
-     * another group): one whose historic date the user has since changed is not one to resume from.
-     */
-    private Map<String, StateStore.Stored> otherStates() {
-        Map<String, StateStore.Stored> out = new HashMap<>();
-        if (orgStates == null) {
-            return out;
-        }
-        for (String m : OrganizationStates.members(org)) {
-            for (String key : orgStates.otherKeys(m, service, stateKey)) {
-                try {
-                    StateStore.Stored s = store.load(key).orElse(null);
-                    if (s != null && (!historicDateGiven || s.state().historicDate().equals(historicDate))
-                            && (out.get(m) == null || s.state().lastPolledTimestamp().isAfter(out.get(m).state().lastPolledTimestamp()))) {
-                        out.put(m, s);
-                    }
-                } catch (StateFileException e) {
-                    LOG.warn("[{}] The state file {} (organization {} under another route shape) cannot be trusted ({}): what its route "
-                            + "sent may be sent again", name, e.file().toAbsolutePath(), m, e.problem());
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The other states ahead of (or at) this route's checkpoint: what they sent is not sent again. */
-    private void floorsFrom(Map<String, StateStore.Stored> others) {
-        long at = state.lastPolledTimestamp().getEpochSecond();
-        Map<String, StateStore.Stored> ahead = new HashMap<>();
-        others.forEach((m, s) -> {
-            if (s.state().lastPolledTimestamp().getEpochSecond() >= at) {
-                ahead.put(m, s);
-            }
-        });
-        List<String> members = OrganizationStates.members(org);
-        floors = new OrgFloors(ahead, members.size() == 1 ? members.get(0) : null);
-        if (!ahead.isEmpty()) {
-            LOG.info("[{}] {} of its organizations were pulled further by routes of another shape: what those sent (up to {}) "
-                    + "is dropped as sent", name, ahead.size(), ahead.values().stream().map(s -> s.state().lastPolledTimestamp())
-                    .max(Instant::compareTo).orElseThrow());
-        }
     }
 
     /** Whether a route of another shape already sent this event (its organization's floor). */
@@ -365,11 +280,4 @@ final class RouteState {
         return store.describe(s, secondIds);
     }
 
-    /** As jumpcloud.historic-date-utc is written (LocalDateTime.toString drops ":00" seconds). */
-    private static final java.time.format.DateTimeFormatter SETTING_FORMAT = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
-    private static String utc(Instant t) {
-        String s = SETTING_FORMAT.format(t.atOffset(ZoneOffset.UTC));
-        return t.getNano() == 0 ? s : s + String.format(".%09d", t.getNano()).replaceAll("0+$", "");
-    }
 }
