@@ -77,7 +77,13 @@ public final class OrganizationStates {
         }
         Path f = store.dir().resolve(groupFolder(m)).resolve(MEMBERS);
         if (!Files.exists(f)) {
-            AtomicFiles.write(f, (String.join("\n", m) + "\n").getBytes(StandardCharsets.US_ASCII), "the list of a group's organizations");
+            try {
+                AtomicFiles.write(f, (String.join("\n", m) + "\n").getBytes(StandardCharsets.US_ASCII), "the list of a group's organizations");
+            } catch (RuntimeException e) {
+                // the group runs without it; only a later change of jumpcloud.orgs-per-request needs it
+                LOG.warn("Cannot write {} ({}): if jumpcloud.orgs-per-request changes later, the new routes of these organizations "
+                        + "will not find this group's checkpoint", f.toAbsolutePath(), e.getMessage());
+            }
         }
     }
 
