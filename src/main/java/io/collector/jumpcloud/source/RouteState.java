@@ -64,16 +64,11 @@ final class RouteState {
     private volatile String blocked;
 
     /**
-     * @param org            the organization, or null for a single-tenant key
+     * @param org            the organization, several joined by commas (a group), or null for a single-tenant key
      * @param stateKey       the state file's name in the state directory ({@code <org>/<service>} with an organization)
      * @param legacyStateKey a state written before organizations had folders, adopted once if present (or null)
+     * @param orgStates      where the states of its organizations under other route shapes are looked for (null: nowhere)
      */
-    RouteState(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
-                  Instant historicDate, boolean historicDateGiven, long countWindowSeconds) {
-        this(service, org, stateKey, legacyStateKey, store, seen, historicDate, historicDateGiven, countWindowSeconds, null);
-    }
-
-    /** @param orgStates where the states of this route's organizations under other route shapes are looked for */
     RouteState(String service, String org, String stateKey, String legacyStateKey, StateStore store, SeenIds seen,
                   Instant historicDate, boolean historicDateGiven, long countWindowSeconds, OrganizationStates orgStates) {
         this.service = service;

@@ -27,6 +27,8 @@ public final class OrganizationStates {
     private static final String GROUP_PREFIX = "orgs-";
 
     private final StateStore store;
+    /** The group folders that list each organization, read from the state folder once (then kept up to date by {@link #remember}). */
+    private java.util.Map<String, java.util.Set<String>> groupsByOrg;
 
     public OrganizationStates(StateStore store) {
         this.store = store;
@@ -75,10 +77,14 @@ public final class OrganizationStates {
         if (m.size() < 2) {
             return;
         }
-        Path f = store.dir().resolve(groupFolder(m)).resolve(MEMBERS);
-        if (!Files.exists(f)) {
+        String folder = groupFolder(m);
+        Path f = store.dir().resolve(folder).resolve(MEMBERS);
+        if (Files.exists(f)) {
+            indexed(folder, m);
+        } else {
             try {
                 AtomicFiles.write(f, (String.join("\n", m) + "\n").getBytes(StandardCharsets.US_ASCII), "the list of a group's organizations");
+                indexed(folder, m);
             } catch (RuntimeException e) {
                 // the group runs without it; only a later change of jumpcloud.orgs-per-request needs it
                 LOG.warn("Cannot write {} ({}): if jumpcloud.orgs-per-request changes later, the new routes of these organizations "
@@ -91,24 +97,42 @@ public final class OrganizationStates {
      * The state keys other than {@code ownKey} that may hold a checkpoint of {@code org} for {@code service}:
      * the organization's own folder and every group folder that lists it.
      */
-    public List<String> otherKeys(String org, String service, String ownKey) {
-        String o = org.trim().toLowerCase(Locale.ROOT);
+    public synchronized List<String> otherKeys(String org, String service, String ownKey) {
         List<String> keys = new ArrayList<>();
         keys.add(org.trim() + "/" + service);
-        if (Files.isDirectory(store.dir())) {
-            try (DirectoryStream<Path> groups = Files.newDirectoryStream(store.dir(), GROUP_PREFIX + "*")) {
-                for (Path g : groups) {
-                    Path list = g.resolve(MEMBERS);
-                    if (Files.isRegularFile(list) && Files.size(list) < 1 << 20 && Files.readAllLines(list, StandardCharsets.US_ASCII).contains(o)) {
-                        keys.add(g.getFileName() + "/" + service);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Cannot look for the group folders in {} ({}): an organization moved out of a group may send again what "
-                        + "the group sent", store.dir().toAbsolutePath(), e.getMessage());
-            }
+        for (String folder : groups().getOrDefault(org.trim().toLowerCase(Locale.ROOT), java.util.Set.of())) {
+            keys.add(folder + "/" + service);
         }
         keys.remove(ownKey);
         return keys;
+    }
+
+    private synchronized void indexed(String folder, List<String> members) {
+        for (String m : members) {
+            groups().computeIfAbsent(m, k -> new java.util.TreeSet<>()).add(folder);
+        }
+    }
+
+    /** Each organization's group folders, as their {@value #MEMBERS} say: one pass over the state folder for all routes. */
+    private synchronized java.util.Map<String, java.util.Set<String>> groups() {
+        if (groupsByOrg == null) {
+            groupsByOrg = new java.util.HashMap<>();
+            if (Files.isDirectory(store.dir())) {
+                try (DirectoryStream<Path> groups = Files.newDirectoryStream(store.dir(), GROUP_PREFIX + "*")) {
+                    for (Path g : groups) {
+                        Path list = g.resolve(MEMBERS);
+                        if (Files.isRegularFile(list) && Files.size(list) < 1 << 20) {
+                            for (String m : Files.readAllLines(list, StandardCharsets.US_ASCII)) {
+                                groupsByOrg.computeIfAbsent(m.trim(), k -> new java.util.TreeSet<>()).add(g.getFileName().toString());
+                            }
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Cannot look for the group folders in {} ({}): an organization moved out of a group may send again what "
+                            + "the group sent", store.dir().toAbsolutePath(), e.getMessage());
+                }
+            }
+        }
+        return groupsByOrg;
     }
 }

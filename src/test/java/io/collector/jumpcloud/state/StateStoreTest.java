@@ -123,9 +123,7 @@ class StateStoreTest {
     void anUnchangedLedgerIsNotWrittenAgainAChangedOneIs() throws Exception {
         StateStore store = new StateStore(dir);
         Instant checkpoint = Instant.parse("2026-01-01T00:10:00Z");
-        io.collector.jumpcloud.completeness.CountLedger ledger = new io.collector.jumpcloud.completeness.CountLedger(300,
-                checkpoint.getEpochSecond() - 600);
-        ledger.add(checkpoint.minusSeconds(30), "5c3f5b5d7f2a0b1e8c9d0a11");
+        io.collector.jumpcloud.completeness.CountLedger ledger = ledgerOfOneId(checkpoint);
         store.saveLedger("sso", checkpoint, ledger);
         Path file = store.ledgerFile("sso");
         Object first = Files.getAttribute(file, "unix:ino");
@@ -154,14 +152,20 @@ class StateStoreTest {
         assertFalse(before.equals(Files.getAttribute(file, "unix:ino")), "the first save after a load writes");
     }
 
+    /** A count ledger of 300 s windows from ten minutes before {@code checkpoint}, holding one id. */
+    private static io.collector.jumpcloud.completeness.CountLedger ledgerOfOneId(Instant checkpoint) {
+        io.collector.jumpcloud.completeness.CountLedger ledger = new io.collector.jumpcloud.completeness.CountLedger(300,
+                checkpoint.getEpochSecond() - 600);
+        ledger.add(checkpoint.minusSeconds(30), "5c3f5b5d7f2a0b1e8c9d0a11");
+        return ledger;
+    }
+
     /** A count file that could not be written (a full disk, here a folder in the temp file's place) is written at the next save. */
     @Test
     void aLedgerWriteThatFailedIsWrittenAtTheNextSave() throws Exception {
         StateStore store = new StateStore(dir);
         Instant checkpoint = Instant.parse("2026-01-01T00:10:00Z");
-        io.collector.jumpcloud.completeness.CountLedger ledger = new io.collector.jumpcloud.completeness.CountLedger(300,
-                checkpoint.getEpochSecond() - 600);
-        ledger.add(checkpoint.minusSeconds(30), "5c3f5b5d7f2a0b1e8c9d0a11");
+        io.collector.jumpcloud.completeness.CountLedger ledger = ledgerOfOneId(checkpoint);
         store.saveLedger("mdm", checkpoint, ledger);
         Path file = store.ledgerFile("mdm");
         String first = Files.readString(file);
