@@ -4,12 +4,12 @@ import io.collector.jumpcloud.completeness.CountLedger;
 import io.collector.jumpcloud.dedup.IdFingerprint;
 import io.collector.jumpcloud.dedup.SecondIds;
 import io.collector.jumpcloud.dedup.SeenIds;
+import io.collector.jumpcloud.observe.CollectorMetrics;
 import io.collector.jumpcloud.state.OrganizationStates;
 import io.collector.jumpcloud.state.ServiceState;
 import io.collector.jumpcloud.state.StateFileException;
 import io.collector.jumpcloud.state.StateStore;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,8 +74,7 @@ final class RouteState {
         this.service = service;
         this.org = org;
         this.orgStates = orgStates;
-        List<String> members = OrganizationStates.members(org);
-        this.name = org == null ? service : service + "@" + (members.size() > 1 ? members.get(0) + "+" + (members.size() - 1) : org);
+        this.name = org == null ? service : service + "@" + CollectorMetrics.orgLabel(org); // a group: <first>+<n>
         this.stateKey = stateKey;
         this.legacyStateKey = legacyStateKey;
         this.countWindowSeconds = countWindowSeconds;
