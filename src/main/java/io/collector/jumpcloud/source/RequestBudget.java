@@ -1,10 +1,11 @@
 package io.collector.jumpcloud.source;
 
 import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BlockingStrategy;
 import io.github.bucket4j.Bucket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -16,9 +17,7 @@ import java.util.function.BooleanSupplier;
 public final class RequestBudget {
     private final Bucket bucket;
     private final double perSecond;
-    private final ReentrantLock turn = new ReentrantLock(true);
-    private static final long LOOK_MS = 100;
-    private static final long QUEUE_LOOK_MS = 250;
+    private static final long LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     public RequestBudget(double requestsPerSecond) {
         this.perSecond = requestsPerSecond;
@@ -35,34 +34,44 @@ public final class RequestBudget {
     }
 
     /**
-     * Waits for a request slot. Gives up (false) when {@code stop} turns true, so a shutdown is never
-     * held by the budget.
+     * Takes a request slot: at once when one is free, else the next slot not yet promised, and
+     * sleeps until it. Reserving makes the waiters first come, first served: a route that waited
+     * is never overtaken by one that keeps coming back for its next page (a queue that a waiter
+     * left and re-joined to look at {@code stop} let the busy routes starve the others). Gives up
+     * (false) when {@code stop} turns true, handing its slot back, so a shutdown is never held by
+     * the budget.
      */
     public boolean acquire(BooleanSupplier stop) throws InterruptedException {
-        if (bucket.tryConsume(1)) {
-            return true; // a slot is free: taken at once (a backfill's next page does not queue behind others)
-        }
-        // the waiters queue in their order and one at a time sleeps until the next slot: with many
-        // routes waiting, all of them waking for every slot cost more CPU than the requests themselves
-        while (!turn.tryLock(QUEUE_LOOK_MS, TimeUnit.MILLISECONDS)) {
-            if (stop.getAsBoolean()) {
-                return false;
-            }
-        }
         try {
-            while (true) {
-                var probe = bucket.tryConsumeAndReturnRemaining(1);
-                if (probe.isConsumed()) {
-                    return true;
-                }
-                if (stop.getAsBoolean()) {
-                    return false;
-                }
-                long waitMs = Math.max(1, Math.min(LOOK_MS, probe.getNanosToWaitForRefill() / 1_000_000));
-                Thread.sleep(waitMs);
+            bucket.asBlocking().consume(1, nanos -> sleepUnlessStopped(nanos, stop));
+            return true;
+        } catch (GaveUp e) {
+            bucket.addTokens(1);
+            return false;
+        }
+    }
+
+    /** A {@link BlockingStrategy#park} that looks at {@code stop} four times a second. */
+    private static void sleepUnlessStopped(long nanos, BooleanSupplier stop) throws InterruptedException {
+        long until = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = until - System.nanoTime()) {
+            if (stop.getAsBoolean()) {
+                throw new GaveUp();
             }
-        } finally {
-            turn.unlock();
+            LockSupport.parkNanos(Math.min(left, LOOK_NANOS));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /** The waiter saw its stop: not an interrupt of the thread, only the end of this wait. */
+    private static final class GaveUp extends InterruptedException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // expected at every shutdown: no stack to build
         }
     }
 }

@@ -116,6 +116,13 @@ class OrganizationsAndBudgetTest {
             assertEquals(0, tooMany, "no request was rate limited");
             assertTrue(reqs.size() / seconds <= 5 * 1.1 + 5 / seconds, "average rate within the budget: " + reqs.size() / seconds);
             assertTrue(reqs.size() >= 5 * seconds * 0.6, "the budget is used, not starved: " + reqs.size());
+            // and shared: every route had its turn (two once waited the whole run while others paged on)
+            for (String org : List.of(ORG_A, ORG_B)) {
+                for (String service : services) {
+                    assertTrue(reqs.stream().anyMatch(r -> org.equals(r.header("x-org-id")) && r.body() != null
+                            && r.body().path("service").toString().equals("[\"" + service + "\"]")), org + "/" + service + " was never asked");
+                }
+            }
             // whatever was delivered went to its table: the seventh service to its mapped table
             List<String> softwareTables = new ArrayList<>();
             for (String l : devo.lines()) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,8 +83,8 @@ public final class JumpCloudSimulator implements AutoCloseable {
     private volatile List<String> knownServices = KNOWN_SERVICES;
     private volatile Duration latency = Duration.ZERO;
     private volatile int rateLimit;          // requests per second, 0 = unlimited
-    private final Map<String, byte[]> rawOverrides = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Duration> trickled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, byte[]> rawOverrides = new ConcurrentHashMap<>();
+    private final Map<String, Duration> trickled = new ConcurrentHashMap<>();
     private volatile boolean cycleCursors;
     private final AtomicInteger cycle = new AtomicInteger();
     private long rateWindow = -1;            // guarded by this
@@ -441,7 +442,9 @@ public final class JumpCloudSimulator implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         Arrival a = new Arrival(Instant.now());
-        ex.setAttribute(Arrival.class.getName(), a);
+        // not ex.setAttribute: on Java 17 an exchange's attributes are its context's, shared by all
+        // requests at once (requests answered at the same time were recorded twice or as 500)
+        arrivals.put(ex, a);
         try {
             a.rawBody = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             a.body = parseJson(a.rawBody);
@@ -456,16 +459,18 @@ public final class JumpCloudSimulator implements AutoCloseable {
             if (!a.recorded) {
                 record(ex, a, 500); // failed before answering (e.g. interrupted by close())
             }
+            arrivals.remove(ex);
         }
     }
 
     /** Sends the status line and headers, recording the request first so a client never sees a
      * response before {@link #requests()} lists it. */
     private void respond(HttpExchange ex, int status, long length) throws IOException {
-        Arrival a = (Arrival) ex.getAttribute(Arrival.class.getName());
-        record(ex, a, status);
+        record(ex, arrivals.get(ex), status);
         ex.sendResponseHeaders(status, length);
     }
+
+    private final Map<HttpExchange, Arrival> arrivals = new ConcurrentHashMap<>();
 
     /** What is known about a request before it is answered. */
     private static final class Arrival {

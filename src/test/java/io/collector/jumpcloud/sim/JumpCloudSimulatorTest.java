@@ -27,6 +27,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -179,6 +180,31 @@ class JumpCloudSimulatorTest {
         // an unknown sort value silently becomes ASC
         assertEquals("ASC", post(query("directory", T0).put("sort", "sideways")).headers()
                 .firstValue("X-Sort").orElseThrow());
+    }
+
+    /** Requests answered at the same time are each recorded once, with their own body and status. */
+    @Test
+    void concurrentRequestsAreEachRecordedOnceAsAnswered() throws Exception {
+        List<String> services = List.of("directory", "systems", "sso", "radius", "ldap", "mdm", "software", "password_manager");
+        sim.addEvents(factory.series(services, T0, Duration.ofMillis(100), 800));
+        for (int round = 0; round < 5; round++) {
+            List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+            for (String service : services) {
+                String body = MAPPER.writeValueAsString(query(service, T0).put("limit", 50));
+                answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(sim.baseUrl() + JumpCloudSimulator.EVENTS_PATH))
+                        .header("x-api-key", KEY).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var answer : answers) {
+                assertEquals(200, answer.get().statusCode());
+            }
+        }
+        List<RecordedRequest> recorded = sim.eventRequests();
+        assertEquals(5 * services.size(), recorded.size(), "one record per request");
+        for (String service : services) {
+            assertEquals(5, recorded.stream().filter(r -> r.body().path("service").toString().contains('"' + service + '"')).count(), service);
+        }
+        assertTrue(recorded.stream().allMatch(r -> r.status() == 200), "recorded as answered: 200");
     }
 
     @Test

@@ -50,6 +50,46 @@ class RequestBudgetTest {
         }
     }
 
+    /**
+     * Routes that come back for their next page at once (a backfill) and routes that waited long
+     * share the slots in turn: none is overtaken again and again (with 14 routes at 5 a second,
+     * two of them once got no request in 8 s).
+     */
+    @Test
+    void routesThatKeepComingBackDoNotStarveTheOthers() throws Exception {
+        RequestBudget budget = new RequestBudget(10);
+        int routes = 8;
+        for (int i = 0; i < 10; i++) {
+            assertTrue(budget.acquire(() -> false)); // the burst used up: from here on every slot is waited for
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(routes);
+        try {
+            long t0 = System.nanoTime();
+            List<Future<Integer>> each = new ArrayList<>();
+            for (int i = 0; i < routes; i++) {
+                each.add(pool.submit(() -> {
+                    int mine = 0;
+                    while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
+                        if (budget.acquire(() -> false)) {
+                            mine++;
+                        }
+                    }
+                    return mine;
+                }));
+            }
+            List<Integer> counts = new ArrayList<>();
+            for (Future<Integer> f : each) {
+                counts.add(f.get(10, TimeUnit.SECONDS));
+            }
+            int least = counts.stream().min(Integer::compare).orElseThrow();
+            int most = counts.stream().max(Integer::compare).orElseThrow();
+            // 10 a second for 3 s: about 4 slots each, in turn
+            assertTrue(most - least <= 2, "each route's slots in 3 s, in turn: " + counts);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** A stop is seen by a waiter still in the queue behind another, not only by the one at the front. */
     @Test
     void aStopReachesWaitersInTheQueue() throws Exception {
