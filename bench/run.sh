@@ -7,8 +7,9 @@
 #   bench/run.sh fleet 1000 all 180     # 1,000 organizations x "all", a steady window of 180 s
 # Prints a JSON line per case and a table; writes the figures to target/bench/bench-<commit>-<time>.json.
 # The collector runs as the Docker image runs it: the JVM flags of bench/collector-jvm.opts (the
-# Dockerfile's JAVA_TOOL_OPTIONS, checked equal by a test) and a class-data archive made by the same
-# training run as the image's. COLLECTOR_JAVA_OPTS=... replaces both. BENCH_MVN_OPTS=-o builds offline.
+# Dockerfile's JAVA_TOOL_OPTIONS, checked equal by a test), a class-data archive made by the same
+# training run as the image's, and the image's MALLOC_ARENA_MAX=2. COLLECTOR_JAVA_OPTS=... replaces
+# the flags and the archive. BENCH_MVN_OPTS=-o builds offline.
 # BENCH_COMMAND=launcher runs the README's command instead, bin/jumpcloud-devo-collector (its own flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -223,6 +223,8 @@ public final class Benchmark {
         if (launcher) {
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
             pb.environment().remove("JAVA_OPTS");
+        } else {
+            pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as the Docker image and the launcher run it
         }
         System.err.println("collector: " + String.join(" ", cmd) + " (log " + work.resolve("collector.log") + ")");
         // the benchmark's own variable is not a setting: the collector stops at an unknown COLLECTOR_* one

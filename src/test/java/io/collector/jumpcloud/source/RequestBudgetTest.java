@@ -11,43 +11,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RequestBudgetTest {
     /** Many routes waiting at once share the rate (none gets more), and each one waiting gets its turn. */
     @Test
     void manyWaitersShareTheRateAndEachGetsItsTurn() throws Exception {
-        RequestBudget budget = new RequestBudget(20);
-        int waiters = 12;
-        AtomicInteger granted = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(waiters);
-        try {
-            long t0 = System.nanoTime();
-            List<Future<Integer>> each = new ArrayList<>();
-            for (int i = 0; i < waiters; i++) {
-                each.add(pool.submit(() -> {
-                    int mine = 0;
-                    while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
-                        if (budget.acquire(() -> false)) {
-                            mine++;
-                            if (System.nanoTime() - t0 <= TimeUnit.SECONDS.toNanos(2)) {
-                                granted.incrementAndGet(); // the slots taken within the 2 s
-                            }
-                        }
-                    }
-                    return mine;
-                }));
-            }
-            for (Future<Integer> f : each) {
-                assertTrue(f.get(10, TimeUnit.SECONDS) >= 1, "every waiter got at least one slot in 2 s");
-            }
-            // a burst of one second's worth (20), then 20 a second: about 60 in 2 s, never many more
-            assertTrue(granted.get() <= 61, "at most the burst plus the rate in 2 s: " + granted.get());
-            assertTrue(granted.get() >= 40, "the rate is used: " + granted.get());
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Integer> slots = slotsEachRouteTakes(new RequestBudget(20), 12, 2);
+        assertTrue(slots.stream().allMatch(n -> n >= 1), "every waiter got at least one slot in 2 s: " + slots);
+        int granted = slots.stream().mapToInt(Integer::intValue).sum();
+        // a burst of one second's worth (20), then 20 a second: about 60 in 2 s, never many more
+        assertTrue(granted <= 61, "at most the burst plus the rate in 2 s: " + granted);
+        assertTrue(granted >= 40, "the rate is used: " + granted);
     }
 
     /**
@@ -58,33 +33,38 @@ class RequestBudgetTest {
     @Test
     void routesThatKeepComingBackDoNotStarveTheOthers() throws Exception {
         RequestBudget budget = new RequestBudget(10);
-        int routes = 8;
         for (int i = 0; i < 10; i++) {
             assertTrue(budget.acquire(() -> false)); // the burst used up: from here on every slot is waited for
         }
+        List<Integer> slots = slotsEachRouteTakes(budget, 8, 3);
+        int least = slots.stream().min(Integer::compare).orElseThrow();
+        int most = slots.stream().max(Integer::compare).orElseThrow();
+        // 10 a second for 3 s: about 4 slots each, in turn
+        assertTrue(most - least <= 2, "each route's slots in 3 s, in turn: " + slots);
+    }
+
+    /** Each route asks for its next slot as soon as it has one, for {@code seconds}: the slots each took in that time. */
+    private static List<Integer> slotsEachRouteTakes(RequestBudget budget, int routes, int seconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(routes);
         try {
-            long t0 = System.nanoTime();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             List<Future<Integer>> each = new ArrayList<>();
             for (int i = 0; i < routes; i++) {
                 each.add(pool.submit(() -> {
                     int mine = 0;
-                    while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(3)) {
-                        if (budget.acquire(() -> false)) {
-                            mine++;
+                    while (System.nanoTime() < end) {
+                        if (budget.acquire(() -> false) && System.nanoTime() <= end) {
+                            mine++; // a slot that came after the end is not counted
                         }
                     }
                     return mine;
                 }));
             }
-            List<Integer> counts = new ArrayList<>();
+            List<Integer> slots = new ArrayList<>();
             for (Future<Integer> f : each) {
-                counts.add(f.get(10, TimeUnit.SECONDS));
+                slots.add(f.get(seconds + 10L, TimeUnit.SECONDS));
             }
-            int least = counts.stream().min(Integer::compare).orElseThrow();
-            int most = counts.stream().max(Integer::compare).orElseThrow();
-            // 10 a second for 3 s: about 4 slots each, in turn
-            assertTrue(most - least <= 2, "each route's slots in 3 s, in turn: " + counts);
+            return slots;
         } finally {
             pool.shutdownNow();
         }
