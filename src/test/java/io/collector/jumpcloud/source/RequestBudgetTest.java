@@ -43,6 +43,32 @@ class RequestBudgetTest {
         assertTrue(most - least <= 2, "each route's slots in 3 s, in turn: " + slots);
     }
 
+    /** Waiters that gave up hand their slots back: the next request does not wait behind them. */
+    @Test
+    void aWaiterThatGivesUpHandsItsSlotBack() throws Exception {
+        RequestBudget budget = new RequestBudget(1); // one slot a second
+        long t0 = System.nanoTime();
+        assertTrue(budget.acquire(() -> false));
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Boolean>> waiting = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                waiting.add(pool.submit(() -> budget.acquire(stop::get))); // the slots of +1 s, +2 s, +3 s
+            }
+            Thread.sleep(300);
+            stop.set(true);
+            for (Future<Boolean> f : waiting) {
+                assertFalse(f.get(2, TimeUnit.SECONDS));
+            }
+            assertTrue(budget.acquire(() -> false));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 2500, "the next request took the slot of +1 s, not the one after the three given up: " + ms + " ms");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Each route asks for its next slot as soon as it has one, for {@code seconds}: the slots each took in that time. */
     private static List<Integer> slotsEachRouteTakes(RequestBudget budget, int routes, int seconds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(routes);
