@@ -49,24 +49,10 @@ class RequestBudgetTest {
         RequestBudget budget = new RequestBudget(1); // one slot a second
         long t0 = System.nanoTime();
         assertTrue(budget.acquire(() -> false));
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(3);
-        try {
-            List<Future<Boolean>> waiting = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                waiting.add(pool.submit(() -> budget.acquire(stop::get))); // the slots of +1 s, +2 s, +3 s
-            }
-            Thread.sleep(300);
-            stop.set(true);
-            for (Future<Boolean> f : waiting) {
-                assertFalse(f.get(2, TimeUnit.SECONDS));
-            }
-            assertTrue(budget.acquire(() -> false));
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertTrue(ms < 2500, "the next request took the slot of +1 s, not the one after the three given up: " + ms + " ms");
-        } finally {
-            pool.shutdownNow();
-        }
+        threeWaitersStoppedAfter(budget, 300); // they held the slots of +1 s, +2 s, +3 s
+        assertTrue(budget.acquire(() -> false));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 2500, "the next request took the slot of +1 s, not the one after the three given up: " + ms + " ms");
     }
 
     /** Each route asks for its next slot as soon as it has one, for {@code seconds}: the slots each took in that time. */
@@ -101,6 +87,15 @@ class RequestBudgetTest {
     void aStopReachesWaitersInTheQueue() throws Exception {
         RequestBudget budget = new RequestBudget(0.2); // one slot, then the next after 5 s
         assertTrue(budget.acquire(() -> false));
+        long ms = threeWaitersStoppedAfter(budget, 300);
+        assertTrue(ms < 1500, "all three gave up within a second and a half of the stop: " + ms + " ms");
+    }
+
+    /**
+     * Three requests wait for the budget; after {@code waitMs} their stop turns true. Each must give
+     * up (false), not take a slot; returns the milliseconds from the stop until all three had.
+     */
+    private static long threeWaitersStoppedAfter(RequestBudget budget, long waitMs) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -108,15 +103,15 @@ class RequestBudgetTest {
             for (int i = 0; i < 3; i++) {
                 waiting.add(pool.submit(() -> budget.acquire(stop::get)));
             }
-            Thread.sleep(300);
+            Thread.sleep(waitMs);
             long t0 = System.nanoTime();
             stop.set(true);
             for (Future<Boolean> f : waiting) {
                 assertFalse(f.get(2, TimeUnit.SECONDS), "gave up instead of taking a slot");
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertTrue(ms < 1500, "all three gave up within a second and a half of the stop: " + ms + " ms");
             assertEquals(0, pool.shutdownNow().size());
+            return ms;
         } finally {
             pool.shutdownNow();
         }
