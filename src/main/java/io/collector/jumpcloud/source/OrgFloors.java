@@ -20,7 +20,8 @@ final class OrgFloors {
     private final String onlyOrg;
 
     OrgFloors(Map<String, StateStore.Stored> floors, String onlyOrg) {
-        this.floors = new ConcurrentHashMap<>(floors);
+        this.floors = new ConcurrentHashMap<>();
+        floors.forEach((org, f) -> this.floors.put(org.toLowerCase(Locale.ROOT), f)); // events name it in lower case
         this.onlyOrg = onlyOrg == null ? null : onlyOrg.toLowerCase(Locale.ROOT);
     }
 

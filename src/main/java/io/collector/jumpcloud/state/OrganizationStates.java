@@ -34,17 +34,25 @@ public final class OrganizationStates {
         this.store = store;
     }
 
-    /** The organizations of a route's {@code organization}: none, one, or several joined by commas. */
+    /**
+     * The organizations of a route's {@code organization}: none, one, or several joined by commas, as
+     * the setting writes them (a route of one organization names its folder so; the group lists and
+     * their lookups compare them in lower case).
+     */
     public static List<String> members(String orgs) {
         List<String> out = new ArrayList<>();
         if (orgs != null) {
             for (String o : orgs.split(",")) {
                 if (!o.isBlank()) {
-                    out.add(o.trim().toLowerCase(Locale.ROOT));
+                    out.add(o.trim());
                 }
             }
         }
         return out;
+    }
+
+    private static List<String> lowerCase(List<String> members) {
+        return members.stream().map(m -> m.toLowerCase(Locale.ROOT)).toList();
     }
 
     /**
@@ -61,7 +69,7 @@ public final class OrganizationStates {
     }
 
     private static String groupFolder(List<String> members) {
-        List<String> sorted = new ArrayList<>(members);
+        List<String> sorted = new ArrayList<>(lowerCase(members));
         sorted.sort(null);
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(String.join(",", sorted).getBytes(StandardCharsets.US_ASCII));
@@ -73,7 +81,7 @@ public final class OrganizationStates {
 
     /** Writes a group's {@value #MEMBERS} once: what routes of a later shape read to find its members' checkpoints. */
     public void remember(String orgs) {
-        List<String> m = members(orgs);
+        List<String> m = lowerCase(members(orgs));
         if (m.size() < 2) {
             return;
         }
@@ -122,8 +130,8 @@ public final class OrganizationStates {
                     for (Path g : groups) {
                         Path list = g.resolve(MEMBERS);
                         if (Files.isRegularFile(list) && Files.size(list) < 1 << 20) {
-                            for (String m : Files.readAllLines(list, StandardCharsets.US_ASCII)) {
-                                groupsByOrg.computeIfAbsent(m.trim(), k -> new java.util.TreeSet<>()).add(g.getFileName().toString());
+                            for (String m : lowerCase(members(String.join(",", Files.readAllLines(list, StandardCharsets.US_ASCII))))) {
+                                groupsByOrg.computeIfAbsent(m, k -> new java.util.TreeSet<>()).add(g.getFileName().toString());
                             }
                         }
                     }

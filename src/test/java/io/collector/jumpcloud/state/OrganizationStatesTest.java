@@ -37,4 +37,18 @@ class OrganizationStatesTest {
         assertEquals(java.util.Set.of(A + "/sso", ac), java.util.Set.copyOf(states.otherKeys(A, "sso", ab)), "not its own key");
         assertEquals(List.of(ac), states.otherKeys(C, "sso", C + "/sso"), "a route of C alone finds C's group");
     }
+
+    /**
+     * jumpcloud.org-id takes hex in either case, and a route of one organization keeps its folder as
+     * the setting writes it: a group of that organization, written the same way, finds that folder.
+     */
+    @Test
+    void anOrganizationWrittenInCapitalsIsFoundByItsGroup() throws Exception {
+        String upper = A.toUpperCase(java.util.Locale.ROOT);
+        String alone = OrganizationStates.key("sso", upper);
+        OrganizationStates states = new OrganizationStates(new StateStore(dir));
+        List<String> group = OrganizationStates.members(upper + "," + B);
+        assertTrue(states.otherKeys(group.get(0), "sso", "none").contains(alone),
+                "the organization's own folder as its route alone named it: " + states.otherKeys(group.get(0), "sso", "none"));
+    }
 }
