@@ -8,7 +8,8 @@ RUN mvn -B -ntp dependency:resolve dependency:resolve-plugins
 COPY src ./src
 COPY routes ./routes
 COPY application.properties .
-RUN mvn -B -ntp package -DskipTests
+# (no class-data archive here: the runtime stage makes its own, with its JRE)
+RUN mvn -B -ntp package -DskipTests -Dcollector.cds.skip=true
 
 FROM eclipse-temurin:17-jre
 RUN groupadd --system collector && useradd --system --gid collector --home-dir /app --shell /usr/sbin/nologin collector

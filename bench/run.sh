@@ -7,8 +7,8 @@
 #   bench/run.sh fleet 1000 all 180     # 1,000 organizations x "all", a steady window of 180 s
 # Prints a JSON line per case and a table; writes the figures to target/bench/bench-<commit>-<time>.json.
 # The collector runs as the Docker image runs it: the JVM flags of bench/collector-jvm.opts (the
-# Dockerfile's JAVA_TOOL_OPTIONS, checked equal by a test), a class-data archive made by the same
-# training run as the image's, and the image's MALLOC_ARENA_MAX=2. COLLECTOR_JAVA_OPTS=... replaces
+# Dockerfile's JAVA_TOOL_OPTIONS, checked equal by a test), the class-data archive mvn package made by
+# the same training run as the image's, and the image's MALLOC_ARENA_MAX=2. COLLECTOR_JAVA_OPTS=... replaces
 # the flags and the archive. BENCH_MVN_OPTS=-o builds offline.
 # BENCH_COMMAND=launcher runs the README's command instead, bin/jumpcloud-devo-collector (its own flags).
 set -euo pipefail
@@ -17,7 +17,7 @@ mvn -q -B -ntp ${BENCH_MVN_OPTS:-} package -DskipTests
 mvn -q -B -ntp ${BENCH_MVN_OPTS:-} dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 opts="$(grep -v '^#' bench/collector-jvm.opts | tr '\n' ' ')"
 if [ -z "${COLLECTOR_JAVA_OPTS+set}" ]; then
-  src/main/sh/cds-training.sh target/jumpcloud-devo-collector.jar target/collector.jsa "$opts"
+  # the class-data archive mvn package trained with these flags (src/main/sh/cds-training.sh)
   export COLLECTOR_JAVA_OPTS="$opts -XX:SharedArchiveFile=target/collector.jsa"
 fi
 export BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"

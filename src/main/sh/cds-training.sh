@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# src/main/sh/cds-training.sh JAR ARCHIVE "JVM FLAGS": the class-data archive of the collector's start
-# (AppCDS, JDK 17), as the Dockerfile makes it: a three-second dry run against an address where no
+# src/main/sh/cds-training.sh JAR ARCHIVE ["JVM FLAGS"]: the class-data archive of the collector's start
+# (AppCDS, JDK 17), as the Dockerfile and `mvn package` make it: a three-second dry run against an address where no
 # JumpCloud answers, whose loaded classes the JVM writes to ARCHIVE at exit. Started with
 # -XX:SharedArchiveFile=ARCHIVE, the collector starts about 0.7 s sooner. Run from the folder whose
-# routes/ the collector reads; the archive fits only this JAR (path and build) and this JDK.
+# routes/ the collector reads; the archive fits only this JAR (path and build) and this JDK (JAVA_HOME's
+# java, else the PATH's, as bin/jumpcloud-devo-collector picks it).
 set -euo pipefail
-jar="$1"; archive="$2"; flags="${3:-}"
+jar="$1"; archive="$2"
+# without flags, those of bench/collector-jvm.opts, which bin/jumpcloud-devo-collector runs with
+opts_file="$(dirname "$0")/../../../bench/collector-jvm.opts"
+flags="${3-}"
+if [ $# -lt 3 ] && [ -f "$opts_file" ]; then
+  flags="$(grep -v '^#' "$opts_file" | tr '\n' ' ')"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 rm -f "$archive"
 # shellcheck disable=SC2086 # the flags are separate words
 JUMPCLOUD_API_KEY=cds-training JUMPCLOUD_BASE_URL=http://127.0.0.1:9 COLLECTOR_STATE_DIR="$work/state" \
-  CAMEL_SERVER_PORT=0 java $flags -XX:ArchiveClassesAtExit="$archive" -Dcamel.main.duration-max-seconds=3 \
+  CAMEL_SERVER_PORT=0 "${JAVA_HOME:+$JAVA_HOME/bin/}java" $flags -XX:ArchiveClassesAtExit="$archive" -Dcamel.main.duration-max-seconds=3 \
   -jar "$jar" >"$work/training.log" 2>&1 || { cat "$work/training.log" >&2; exit 1; }
 test -s "$archive"

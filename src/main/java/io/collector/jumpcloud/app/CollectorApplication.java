@@ -27,7 +27,9 @@ public final class CollectorApplication implements CamelConfiguration {
     public static Main newMain(Clock clock) {
         Main main = new Main(); // no class: no classpath scanning, the beans are bound explicitly
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
-        main.configure().addConfiguration(new CollectorApplication(main, clock));
+        CollectorApplication app = new CollectorApplication(main, clock);
+        main.addMainListener(app.new EarlyStart());
+        main.configure().addConfiguration(app);
         return main;
     }
 
@@ -89,13 +91,31 @@ public final class CollectorApplication implements CamelConfiguration {
         this.clock = clock;
     }
 
+    /**
+     * The first part of the start, as soon as camel-main has read the properties and before its own
+     * auto-configuration (metrics, about 0.25 s): a busy health port stops the start, the settings are
+     * checked and the relay probe starts, so that its wait for a refusal of the certificate (at least
+     * 1 s, which the first line waits for) runs while camel-main and the routes start.
+     */
+    private final class EarlyStart extends org.apache.camel.main.MainListenerSupport {
+        @Override
+        public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
+            CamelContext context = m.getCamelContext();
+            JumpCloudDevoRoutes.useDefaults(context);
+            // a busy health port stops the start in one line (exit code 2), before anything else runs
+            management = ManagementServer.of(context);
+            ManagementServer.checkFree(management);
+            // the settings and TLS files first: the relay probe then waits for a refusal while the rest starts
+            begun = CollectorBeans.begin(context, clock);
+        }
+    }
+
+    private ManagementServer.Address management;
+    private CollectorBeans.Begun begun;
+
     /** Runs before camel-main loads the routes: the services' routes join the YAML files there. */
     @Override
     public void configure(CamelContext context) {
-        JumpCloudDevoRoutes.useDefaults(context);
-        // a busy health port stops the start in one line (exit code 2), before anything else runs
-        ManagementServer.Address management = ManagementServer.of(context);
-        ManagementServer.checkFree(management);
         try {
             context.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
                 @Override
@@ -110,8 +130,6 @@ public final class CollectorApplication implements CamelConfiguration {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        // the settings and TLS files first: the relay probe then waits for a refusal while the rest starts
-        var begun = CollectorBeans.begin(context, clock);
         // a broken hand-edited route file stops the start with its file and line (exit code 2), before
         // any request to JumpCloud
         RouteFilesCheck.check(main.configure().getRoutesIncludePattern(), ServiceRoutes.TEMPLATE);

@@ -82,4 +82,21 @@ class LauncherIT {
         assertTrue(out.contains("Max. Heap Size: " + maxHeap.replace("m", "").toUpperCase() + ".00M")
                 || out.contains("Max. Heap Size: " + maxHeap.toUpperCase()), out.lines().limit(8).toList().toString());
     }
+
+    @Test
+    void theLauncherStartsFromTheClassDataArchiveMavenPackageMade() throws Exception {
+        // mvn package trained target/collector.jsa on this very jar; -Xshare:on after the launcher's
+        // -Xshare:auto makes a JVM that cannot use it refuse to start
+        Path archive = Path.of("target/collector.jsa");
+        assertTrue(Files.exists(archive), "mvn package makes " + archive);
+        assertTrue(Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(Path.of("target/jumpcloud-devo-collector.jar"))) > 0,
+                "made after the jar it fits");
+        Path classes = dir.resolve("classes.log");
+        Process p = launch(Path.of(System.getProperty("java.home")), "-Xshare:on -Xlog:class+load=info:file=" + classes, "--help");
+        String out = Files.readString(dir.resolve("out.txt"));
+        assertEquals(0, p.exitValue(), out);
+        long fromArchive = Files.readAllLines(classes).stream().filter(l -> l.contains("shared objects file (top)")).count();
+        System.out.printf("--help: %d classes from the class-data archive%n", fromArchive);
+        assertTrue(fromArchive > 500, "the collector's own classes come from the archive: " + fromArchive);
+    }
 }
