@@ -13,11 +13,20 @@ flags="${3-}"
 if [ $# -lt 3 ] && [ -f "$opts_file" ]; then
   flags="$(grep -v '^#' "$opts_file" | tr '\n' ' ')"
 fi
+abs() { (cd "$(dirname "$1")" && printf '%s/%s' "$(pwd)" "$(basename "$1")"); }
+jar="$(abs "$jar")"; archive="$(abs "$archive")"
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 rm -f "$archive"
+# The training sees none of the builder's settings: no application.properties (it runs in its own
+# folder, with a copy of routes/) and no JUMPCLOUD_*, DEVO_* or JAVA_TOOL_OPTIONS from the environment,
+# so a `mvn package` in a shell set up for a real run never reaches that relay or JumpCloud.
+if [ -d routes ]; then cp -R routes "$work/routes"; fi
+cd "$work"
 # shellcheck disable=SC2086 # the flags are separate words
-JUMPCLOUD_API_KEY=cds-training JUMPCLOUD_BASE_URL=http://127.0.0.1:9 COLLECTOR_STATE_DIR="$work/state" \
-  CAMEL_SERVER_PORT=0 "${JAVA_HOME:+$JAVA_HOME/bin/}java" $flags -XX:ArchiveClassesAtExit="$archive" -Dcamel.main.duration-max-seconds=3 \
+env -i PATH="$PATH" HOME="${HOME:-$work}" \
+  JUMPCLOUD_API_KEY=cds-training JUMPCLOUD_BASE_URL=http://127.0.0.1:9 COLLECTOR_STATE_DIR="$work/state" CAMEL_SERVER_PORT=0 \
+  "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Dcamel.main.duration-max-seconds=3 \
   -jar "$jar" >"$work/training.log" 2>&1 || { cat "$work/training.log" >&2; exit 1; }
 test -s "$archive"

@@ -1,6 +1,7 @@
 package io.collector.jumpcloud.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.collector.jumpcloud.sim.EventFactory;
@@ -119,6 +120,44 @@ class DockerImageIT {
             long fromArchive = Files.readAllLines(dir.resolve("classes.log")).stream().filter(l -> l.contains("shared objects file (top)")).count();
             System.out.printf("classes loaded from the class-data archive: %d%n", fromArchive);
             assertTrue(fromArchive > 3000, "the collector's own and Camel's classes come from the archive: " + fromArchive);
+        }
+    }
+
+    @Test
+    void theTrainingRunReachesNoRelayTheBuildersSettingsName() throws Exception {
+        // mvn package runs the training in the user's shell and folder: a shell set up for a real run
+        // (DEVO_*, an application.properties naming the relay, JAVA_TOOL_OPTIONS) must not reach that
+        // relay, nor fail the build over its certificate files
+        try (java.net.ServerSocket relay = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path project = dir.resolve("project");
+            copyTree(Path.of("routes"), project.resolve("routes"));
+            Files.writeString(project.resolve("application.properties"), "devo.host=127.0.0.1\ndevo.port=" + relay.getLocalPort() + "\n");
+            Path archive = dir.resolve("collector.jsa");
+            ProcessBuilder pb = new ProcessBuilder("bash", Path.of("src/main/sh/cds-training.sh").toAbsolutePath().toString(),
+                    CollectorProcess.jar().toAbsolutePath().toString(), archive.toString()).directory(project.toFile())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("training.txt").toFile());
+            pb.environment().put("DEVO_HOST", "127.0.0.1");
+            pb.environment().put("DEVO_PORT", Integer.toString(relay.getLocalPort()));
+            pb.environment().put("DEVO_TLS_CERT_FILE", dir.resolve("missing.crt").toString());
+            pb.environment().put("JAVA_TOOL_OPTIONS", "-XX:SharedArchiveFile=" + dir.resolve("missing.jsa"));
+            Process training = pb.start();
+            assertEquals(0, training.waitFor(), Files.readString(dir.resolve("training.txt")));
+            assertTrue(Files.size(archive) > 10_000_000, "the archive was made: " + Files.size(archive));
+            relay.setSoTimeout(200);
+            assertThrows(java.net.SocketTimeoutException.class, relay::accept, "no connection to the relay the builder's settings name");
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
         }
     }
 }
