@@ -33,7 +33,7 @@ USER collector
 # larger -Xmx. MALLOC_ARENA_MAX keeps glibc from giving each thread its own native heap.
 ENV COLLECTOR_STATE_DIR=/app/state \
     MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-Xms64m -Xmx192m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -Dfile.encoding=UTF-8 -Dio.netty.allocator.numHeapArenas=1 -Dio.netty.allocator.numDirectArenas=1 -XX:SharedArchiveFile=/app/collector.jsa"
+    JAVA_TOOL_OPTIONS="-Xms64m -Xmx192m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m -XX:+ExitOnOutOfMemoryError -Dfile.encoding=UTF-8 -Dio.netty.allocator.numHeapArenas=1 -Dio.netty.allocator.numDirectArenas=1 -Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags -XX:SharedArchiveFile=/app/collector.jsa"
 # /observe/health and /observe/metrics listen on 9876 (camel.server.port), on loopback unless
 # CAMEL_SERVER_HOST=0.0.0.0 is set for a Prometheus outside the container.
 EXPOSE 9876

@@ -25,8 +25,9 @@ rm -f "$archive"
 if [ -d routes ]; then cp -R routes "$work/routes"; fi
 cd "$work"
 # shellcheck disable=SC2086 # the flags are separate words
+# (timeout: a training that does not end fails the build instead of holding it)
 env -i PATH="$PATH" HOME="${HOME:-$work}" \
   JUMPCLOUD_API_KEY=cds-training JUMPCLOUD_BASE_URL=http://127.0.0.1:9 COLLECTOR_STATE_DIR="$work/state" CAMEL_SERVER_PORT=0 \
-  "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Dcamel.main.duration-max-seconds=3 \
+  timeout 120 "$java" $flags -XX:ArchiveClassesAtExit="$archive" -Dcamel.main.duration-max-seconds=3 \
   -jar "$jar" >"$work/training.log" 2>&1 || { cat "$work/training.log" >&2; exit 1; }
 test -s "$archive"

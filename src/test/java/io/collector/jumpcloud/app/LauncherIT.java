@@ -99,4 +99,29 @@ class LauncherIT {
         System.out.printf("--help: %d classes from the class-data archive%n", fromArchive);
         assertTrue(fromArchive > 500, "the collector's own classes come from the archive: " + fromArchive);
     }
+
+    @Test
+    void aClassDataArchiveTheJvmCannotUseIsSaidOnStandardErrorNotAmongTheLines() throws Exception {
+        // the jar and its archive copied to another folder: the archive no longer fits the jar (another
+        // path and time), and the JVM says so at every start; standard output is the dry run's Devo lines
+        Path home = dir.resolve("home");
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("bench"));
+        Files.copy(Path.of("bin/jumpcloud-devo-collector"), home.resolve("bin/jumpcloud-devo-collector"));
+        Files.copy(Path.of("bench/collector-jvm.opts"), home.resolve("bench/collector-jvm.opts"));
+        Files.copy(Path.of("target/jumpcloud-devo-collector.jar"), home.resolve("jumpcloud-devo-collector.jar"));
+        Files.copy(Path.of("target/collector.jsa"), home.resolve("collector.jsa"));
+        Files.setLastModifiedTime(home.resolve("collector.jsa"),
+                java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(home.resolve("jumpcloud-devo-collector.jar")).toMillis() + 1000));
+        ProcessBuilder pb = new ProcessBuilder("sh", home.resolve("bin/jumpcloud-devo-collector").toString(), "--help").directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher ended");
+        String stdout = Files.readString(dir.resolve("stdout.txt"));
+        String stderr = Files.readString(dir.resolve("stderr.txt"));
+        assertEquals(0, p.exitValue(), stdout + stderr);
+        assertTrue(stderr.contains("Unable to use shared archive"), "the JVM's warning, on standard error: " + stderr);
+        assertTrue(stdout.startsWith("JumpCloud Directory Insights"), "nothing but the collector's own output: " + stdout.lines().limit(2).toList());
+    }
 }
