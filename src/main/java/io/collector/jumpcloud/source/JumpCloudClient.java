@@ -46,6 +46,10 @@ public final class JumpCloudClient implements AutoCloseable {
     private final long deadlineMs;
     private final RequestBudget budget;
     private final JumpCloudClock jumpCloudClock;
+    /** JumpCloud's header lines are short (a cursor is tens of characters) and few. */
+    static final int MAX_HEADER_LINE = 64 * 1024;
+    static final int MAX_HEADERS = 500;
+
     private final CloseableHttpClient http;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "JumpCloudRequestDeadlines");
@@ -73,6 +77,12 @@ public final class JumpCloudClient implements AutoCloseable {
         this.http = builder
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(200).setMaxConnPerRoute(200)
+                        // HttpClient holds any header as it comes by default: a header line of megabytes, or
+                        // a million headers, from a broken API or proxy would fill the heap of every route
+                        .setConnectionFactory(org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory.builder()
+                                .http1Config(org.apache.hc.core5.http.config.Http1Config.custom()
+                                        .setMaxLineLength(MAX_HEADER_LINE).setMaxHeaderCount(MAX_HEADERS).build())
+                                .build())
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(10))
                                 .setSocketTimeout(read).build())
                         .build())

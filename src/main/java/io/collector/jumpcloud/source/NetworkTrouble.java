@@ -51,6 +51,11 @@ final class NetworkTrouble {
                         + "): an intercepting proxy whose CA this JVM does not trust (add it with -Djavax.net.ssl.trustStore in JAVA_OPTS)? "
                         + check;
             }
+            if (t instanceof org.apache.hc.core5.http.MessageConstraintException) {
+                return where + " answered with headers too large to hold (" + t.getMessage() + "; at most "
+                        + JumpCloudClient.MAX_HEADER_LINE / 1024 + " KB a line and " + JumpCloudClient.MAX_HEADERS
+                        + " headers): not an answer of JumpCloud's; " + check;
+            }
             if (t instanceof SocketTimeoutException) {
                 return where + " stopped answering (a read timed out): " + check;
             }

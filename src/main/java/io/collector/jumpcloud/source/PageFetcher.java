@@ -153,10 +153,18 @@ final class PageFetcher {
         }
     }
 
+    /** A JumpCloud cursor is the last event's sort values: a timestamp and an id, tens of characters. */
+    static final int MAX_CURSOR_CHARS = 4096;
+
     /** The X-Search_after header as the next request's search_after, or null when absent or empty. */
     static JsonNode cursor(String header) {
         if (header == null || header.isBlank()) {
             return null;
+        }
+        if (header.length() > MAX_CURSOR_CHARS) {
+            // it would be stored in the state and sent back with every request of the pull
+            throw new BadPageException("X-Search_after of " + header.length() + " characters is longer than a JumpCloud cursor (at most "
+                    + MAX_CURSOR_CHARS + "): '" + io.collector.jumpcloud.observe.LogSafe.text(header, 80) + "'");
         }
         try {
             JsonNode n = JSON.readTree(header);

@@ -130,6 +130,33 @@ class HostileApiTest {
     }
 
     @Test
+    void headersTooLargeToHoldAreRefusedAndThePageIsReadAgain() throws Exception {
+        // a header line of 8 MB, 100,000 headers, a 10 KB cursor: none is held, stored or sent back;
+        // each answer fails as it comes, and the pages are read again
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(new EventFactory().series(List.of("sso", "directory"), from, Duration.ofSeconds(5), 300));
+            sim.failNext(503)                       // taken by the start-up credentials check
+                    .hugeCursorNext(8 << 20)
+                    .manyHeadersNext(100_000)
+                    .hugeCursorNext(10_000);
+            try (CollectorRun run = collector(sim, devo, from.minusSeconds(1)).set("jumpcloud.page-size", "100").start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 300 && sim.pendingFaults() == 0, Duration.ofSeconds(60), "every event");
+                Thread.sleep(1000);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            assertTrue(log.contains("answered with headers too large to hold (Maximum line length limit exceeded; at most 64 KB a line"),
+                    "the 8 MB header line is refused as it is read");
+            assertTrue(log.contains("Maximum header count exceeded"), "so are 100,000 headers");
+            assertTrue(log.contains("X-Search_after of 10000 characters is longer than a JumpCloud cursor (at most 4096)"),
+                    "a cursor that is too long is not stored nor sent back");
+            assertTrue(sim.eventRequests().stream().allMatch(r -> r.rawBody() == null || r.rawBody().length() < 10_000),
+                    "no request carried the long cursor back");
+        }
+    }
+
+    @Test
     void aCursorThatLoopsEndsThePullWithACodedErrorAndHealthSaysSo() throws Exception {
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         int port = HealthAndMetricsTest.freePort();

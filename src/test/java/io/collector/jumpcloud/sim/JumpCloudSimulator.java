@@ -361,6 +361,18 @@ public final class JumpCloudSimulator implements AutoCloseable {
         return addFault(FaultKind.HUGE_LENGTH, null);
     }
 
+    /** Next /events answer: the page, its X-Search_after a JSON array of {@code chars} characters. */
+    public JumpCloudSimulator hugeCursorNext(int chars) {
+        faults.add(new Fault(FaultKind.HUGE_CURSOR, 200, Integer.toString(chars), Map.of(), null));
+        return this;
+    }
+
+    /** Next /events answer: the page with {@code count} more headers. */
+    public JumpCloudSimulator manyHeadersNext(int count) {
+        faults.add(new Fault(FaultKind.MANY_HEADERS, 200, Integer.toString(count), Map.of(), null));
+        return this;
+    }
+
     /** Next /events answer: 200, chunked, {@code bytes} of whitespace (an endless body), then the page. */
     public JumpCloudSimulator endlessBodyNext(long bytes) {
         faults.add(new Fault(FaultKind.ENDLESS, 200, Long.toString(bytes), Map.of(), null));
@@ -565,6 +577,15 @@ public final class JumpCloudSimulator implements AutoCloseable {
                 cursor = cycle.getAndIncrement() % 2 == 0 ? "[1,\"A\"]" : "[1,\"B\"]";
             }
             h.set("X-Search_after", cursor);
+        }
+        if (fault == FaultKind.HUGE_CURSOR) {
+            int chars = Integer.parseInt(f.body);
+            h.set("X-Search_after", "[1,\"" + "a".repeat(Math.max(0, chars - 6)) + "\"]");
+        }
+        if (fault == FaultKind.MANY_HEADERS) {
+            for (int i = Integer.parseInt(f.body); i > 0; i--) {
+                h.add("X-Padding-" + i, "x");
+            }
         }
         if (fault == FaultKind.NON_JSON) {
             return send(ex, 200, NON_JSON);
@@ -1017,7 +1038,7 @@ public final class JumpCloudSimulator implements AutoCloseable {
         }
     }
 
-    private enum FaultKind { FAIL, TRUNCATE, NON_JSON, WRONG_COUNT, DROP_CURSOR, DELAY, RESET, HUGE_LENGTH, ENDLESS }
+    private enum FaultKind { FAIL, TRUNCATE, NON_JSON, WRONG_COUNT, DROP_CURSOR, DELAY, RESET, HUGE_LENGTH, ENDLESS, HUGE_CURSOR, MANY_HEADERS }
 
     private record Fault(FaultKind kind, int status, String body, Map<String, String> headers, Duration delay) { }
 }
