@@ -60,18 +60,37 @@ public final class EventPage implements Iterable<DiEvent> {
 
     /** As {@link #parse(PageBody, String)}; {@code withOrganization}: each event keeps its {@code organization} field too. */
     public static EventPage parse(PageBody page, String defaultService, boolean withOrganization) {
+        return parse(page, defaultService, withOrganization, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #parse(PageBody, String, boolean)}, for a query that asked for {@code maxElements}: a
+     * page holding more is not its answer ({@link BadPageException}), found before more than that many
+     * elements are kept (a page of millions of tiny elements would otherwise fill the heap).
+     */
+    public static EventPage parse(PageBody page, String defaultService, boolean withOrganization, int maxElements) {
         byte[] body = page.bytes() == null ? new byte[0] : page.bytes();
         int length = page.length();
         try {
-            return fast(page, body, length, defaultService, withOrganization);
+            return fast(page, body, length, defaultService, withOrganization, maxElements);
+        } catch (TooManyElements e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             // something in it is not an event: find the elements, keep the good ones, set the others aside
-            return tolerant(page, body, length, defaultService, withOrganization);
+            return tolerant(page, body, length, defaultService, withOrganization, maxElements);
+        }
+    }
+
+    /** More elements than the query asked for. */
+    static final class TooManyElements extends BadPageException {
+        TooManyElements(int max) {
+            super("the page holds more than the " + max + " events asked for: not an answer to this query");
         }
     }
 
     /** The usual page: one pass, every element an event. Throws on anything else. */
-    private static EventPage fast(PageBody page, byte[] body, int length, String defaultService, boolean withOrganization) throws IOException {
+    private static EventPage fast(PageBody page, byte[] body, int length, String defaultService, boolean withOrganization,
+                                  int maxElements) throws IOException {
         List<DiEvent> events = new ArrayList<>();
         try (JsonParser p = JSON.createParser(body, 0, length)) {
             if (p.nextToken() != JsonToken.START_ARRAY) {
@@ -79,6 +98,9 @@ public final class EventPage implements Iterable<DiEvent> {
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
+                if (events.size() == maxElements) {
+                    throw new TooManyElements(maxElements);
+                }
                 int start = (int) p.currentTokenLocation().getByteOffset();
                 DiEvent e = event(p, page, start, defaultService, withOrganization);
                 if (e == null) {
@@ -128,7 +150,8 @@ public final class EventPage implements Iterable<DiEvent> {
      * UTF-8 cannot mislead it), then reads each one on its own. A body whose array is not complete
      * is a {@link BadPageException}.
      */
-    private static EventPage tolerant(PageBody page, byte[] body, int length, String defaultService, boolean withOrganization) {
+    private static EventPage tolerant(PageBody page, byte[] body, int length, String defaultService, boolean withOrganization,
+                                      int maxElements) {
         List<DiEvent> events = new ArrayList<>();
         List<BadElement> bad = new ArrayList<>();
         int i = JsonBytes.skipSpace(body, 0, length);
@@ -141,6 +164,9 @@ public final class EventPage implements Iterable<DiEvent> {
             i++;
         } else {
             while (true) {
+                if (index == maxElements) {
+                    throw new TooManyElements(maxElements);
+                }
                 int start = i;
                 int end = JsonBytes.valueEnd(body, i, length);
                 if (end < 0) {

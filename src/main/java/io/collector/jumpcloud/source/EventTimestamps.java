@@ -109,7 +109,18 @@ public final class EventTimestamps {
         return BigDecimal.valueOf(t.getEpochSecond()).add(BigDecimal.valueOf(t.getNano(), 9));
     }
 
+    /** The year 9999's last second: beyond it a number is not a date of this collector's. */
+    private static final BigDecimal MAX_EPOCH_SECONDS = BigDecimal.valueOf(253402300799L);
+
+    /**
+     * Epoch seconds as an instant (nine fraction digits kept). A number outside 1970 to 9999, or with
+     * more than 18 fraction digits, is an {@link IllegalArgumentException} found before any arithmetic
+     * on it: a state file could hold {@code 1e-300000000}, whose digits would take minutes to compute.
+     */
     public static Instant fromEpochSeconds(BigDecimal s) {
+        if (s.signum() < 0 || s.compareTo(MAX_EPOCH_SECONDS) > 0 || s.scale() > 18) {
+            throw new IllegalArgumentException("not epoch seconds between 1970 and 9999 with at most 18 fraction digits");
+        }
         BigDecimal whole = new BigDecimal(s.toBigInteger());
         return Instant.ofEpochSecond(whole.longValueExact(), s.subtract(whole).movePointRight(9).longValue());
     }

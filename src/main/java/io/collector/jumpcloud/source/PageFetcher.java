@@ -112,7 +112,9 @@ final class PageFetcher {
             throw e.answering(q, cursor);
         }
         // a request for several organizations: each event's own says which of their checkpoints it is under
-        EventPage page = EventPage.parse(body, "all".equals(q.service()) ? null : q.service(), q.org() != null && q.org().indexOf(',') >= 0);
+        // never more elements than asked for (the answer's own X-Limit is not trusted for that)
+        EventPage page = EventPage.parse(body, "all".equals(q.service()) ? null : q.service(), q.org() != null && q.org().indexOf(',') >= 0,
+                q.limit());
         if (resultCount != null && resultCount != page.elements()) {
             throw new BadPageException("X-Result-Count says " + resultCount + " events but the page holds " + page.elements());
         }

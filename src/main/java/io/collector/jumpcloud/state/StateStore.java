@@ -34,8 +34,8 @@ public final class StateStore {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private static final int FINGERPRINT_BYTES = 16;
-    /** The year 9999: a checkpoint beyond it is a broken file, not a date. */
-    private static final java.math.BigDecimal MAX_EPOCH_SECONDS = java.math.BigDecimal.valueOf(253402300799L);
+    /** Far above any state this collector writes (a few kB): a larger file is broken, and is not read whole. */
+    static final long MAX_STATE_FILE_BYTES = 64L << 20;
 
     private final Path dir;
     /** Per route: the digest of the ledger file this store last wrote (small ones only). */
@@ -77,6 +77,10 @@ public final class StateStore {
         }
         JsonNode n;
         try {
+            long size = Files.size(f);
+            if (size > MAX_STATE_FILE_BYTES) {
+                throw new StateFileException(f, "it is " + (size >> 20) + " MB, larger than any state this collector writes", null);
+            }
             byte[] bytes = Files.readAllBytes(f);
             if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
                 throw new StateFileException(f, "it is empty (a crash or a full disk can leave it so)", null);
@@ -126,11 +130,12 @@ public final class StateStore {
         if (v == null || !v.isNumber()) {
             throw new StateFileException(f, field + " is " + shown(v) + ", not a number of epoch seconds", null);
         }
-        java.math.BigDecimal d = v.decimalValue();
-        if (d.signum() < 0 || d.compareTo(MAX_EPOCH_SECONDS) > 0) {
-            throw new StateFileException(f, field + " is " + d.toPlainString() + ", not an epoch second of this era", null);
+        try {
+            return EventTimestamps.fromEpochSeconds(v.decimalValue());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // shown(v), not the number's plain digits: 1e999999999 has a billion of them
+            throw new StateFileException(f, field + " is " + shown(v) + ", not an epoch second of this era", null);
         }
-        return EventTimestamps.fromEpochSeconds(d);
     }
 
     /** A JSON value as an error message shows it: its type, and a short excerpt. */

@@ -27,6 +27,27 @@ class EventPageTest {
     }
 
     @Test
+    void aPageOfMoreElementsThanAskedForIsRefusedBeforeTheyAreKept() {
+        // a 64 MB answer could hold 33 million elements "1,": each kept as a set-aside element would
+        // fill any heap; events or not, no more than the query asked for are kept
+        StringBuilder tiny = new StringBuilder("[1");
+        StringBuilder events = new StringBuilder("[");
+        for (int i = 0; i < 2_000_000; i++) {
+            tiny.append(",1");
+        }
+        for (int i = 0; i <= 100; i++) {
+            events.append(i == 0 ? "" : ",").append("{\"id\":\"e").append(i).append("\",\"timestamp\":\"2024-01-01T00:00:00Z\"}");
+        }
+        for (String body : List.of(tiny.append(']').toString(), events.append(']').toString())) {
+            BadPageException e = assertThrows(BadPageException.class,
+                    () -> EventPage.parse(PageBody.of(body.getBytes(StandardCharsets.UTF_8)), null, false, 100));
+            assertEquals("the page holds more than the 100 events asked for: not an answer to this query", e.getMessage());
+        }
+        assertEquals(101, EventPage.parse(PageBody.of(events.toString().getBytes(StandardCharsets.UTF_8)), null, false, 101).size(),
+                "as many as asked for is a page");
+    }
+
+    @Test
     void keepsEveryRealSampleByteForByteWithItsInstant() throws Exception {
         List<String> lines = new java.util.ArrayList<>();
         for (String f : List.of("directory", "sso", "radius", "mdm", "doc-examples")) {

@@ -102,7 +102,14 @@ class StateStoreTest {
         cases.put("{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[1],\"@persistence_version\":1}",
                 "ids_with_same_timestamp holds a number");
         cases.put("{\"last_polled_timestamp\":-5,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[],\"@persistence_version\":1}",
-                "last_polled_timestamp is -5");
+                "last_polled_timestamp is a number (-5), not an epoch second of this era");
+        // numbers whose digits would fill the heap (a billion of them) or take minutes to compute
+        cases.put("{\"last_polled_timestamp\":1e999999999,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[],\"@persistence_version\":1}",
+                "last_polled_timestamp is a number (1E+999999999), not an epoch second of this era");
+        cases.put("{\"last_polled_timestamp\":1e-300000000,\"historic_date_utc\":1,\"ids_with_same_timestamp\":[],\"@persistence_version\":1}",
+                "last_polled_timestamp is a number (1E-300000000), not an epoch second of this era");
+        cases.put("{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":1e999999999,\"ids_with_same_timestamp\":[],\"@persistence_version\":1}",
+                "historic_date_utc is a number (1E+999999999), not an epoch second of this era");
         cases.put("{\"last_polled_timestamp\":1796568634.5,\"historic_date_utc\":1,\"same_second_ids\":{\"second\":1796568634,\"count\":3,"
                 + "\"file\":\"sso.ids-1796568634\"},\"@persistence_version\":2}", "its ids file sso.ids-1796568634 cannot be read");
         for (Map.Entry<String, String> c : cases.entrySet()) {
@@ -112,6 +119,11 @@ class StateStoreTest {
             assertTrue(e.problem().contains(c.getValue()), c.getKey() + " -> " + e.problem());
         }
         assertFalse(store.load("directory").isPresent(), "no file: a first start");
+        try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(dir.resolve("sso.json").toFile(), "rw")) {
+            big.setLength(StateStore.MAX_STATE_FILE_BYTES + 1); // not read whole
+        }
+        StateFileException e = assertThrows(StateFileException.class, () -> store.load("sso"));
+        assertTrue(e.problem().contains("it is 64 MB, larger than any state this collector writes"), e.problem());
     }
 
     /**
