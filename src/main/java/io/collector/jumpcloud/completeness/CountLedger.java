@@ -97,6 +97,19 @@ public final class CountLedger {
         checkedUpTo = aligned;
     }
 
+    /**
+     * Forgets the oldest windows, unchecked, until at most {@code maxIds} ids are held (the count could
+     * not be had for too long); everything before the returned second is then done.
+     */
+    public long forgetOldestBeyond(int maxIds) {
+        while (size > maxIds && !windows.isEmpty()) {
+            Map.Entry<Long, FingerprintList> oldest = windows.pollFirstEntry();
+            size -= oldest.getValue().size();
+            checkedUpTo = Math.max(checkedUpTo, oldest.getKey() + windowSeconds);
+        }
+        return checkedUpTo;
+    }
+
     /** The unchecked windows, for persistence. */
     public Map<Long, FingerprintList> windows() {
         return windows;

@@ -19,6 +19,11 @@ final class CountCheckStep {
     private static final Logger LOG = LoggerFactory.getLogger(CountCheckStep.class);
     /** A mid-backfill count check runs once this many delivered ids wait for one (memory bound). */
     static final int CHECK_EVERY_IDS = 100_000;
+    /**
+     * While JumpCloud gives no count (an endpoint that keeps failing), the delivered ids wait: past
+     * this many the oldest windows are left unchecked, so a route's ledger stays within about 3 MB.
+     */
+    static final int MAX_UNCHECKED_IDS = 2 * CHECK_EVERY_IDS;
 
     private final EventCounts counts;
     private final CollectorMetrics metrics;
@@ -83,6 +88,14 @@ final class CountCheckStep {
             }
             LOG.warn("[{}] Count check from {} could not run ({}); it is tried again at the next pull", pull.name(), utc(from),
                     e.getMessage());
+            if (ledger.size() > MAX_UNCHECKED_IDS) {
+                int waiting = ledger.size();
+                long upToNow = ledger.forgetOldestBeyond(CHECK_EVERY_IDS / 2);
+                LOG.warn("[{}] Count check: {} sent events waited for a count JumpCloud did not give; the windows from {} to {} "
+                        + "are left unchecked (at most {} events wait for a count)", pull.name(), waiting, utc(from), utc(upToNow),
+                        MAX_UNCHECKED_IDS);
+                p.saveLedger();
+            }
         }
     }
 

@@ -139,6 +139,40 @@ class CompletenessTest {
         }
     }
 
+    /**
+     * A count endpoint that keeps failing (a key whose role may not count, a broken gateway) must not
+     * make the ledger of ids waiting for a count grow with everything the route sends: past its bound
+     * the oldest windows are left unchecked, said in the log, and the events still go out once.
+     */
+    @Test
+    void aCountThatNeverComesLeavesWindowsUncheckedInsteadOfGrowingTheLedger() throws Exception {
+        Instant from = Instant.now().minus(5, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS);
+        int n = 250_000; // more than the 200,000 ids a route keeps waiting for a count
+        try (JumpCloudSimulator sim = new JumpCloudSimulator();
+             TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(new EventFactory().series(List.of("sso"), from, Duration.ofMillis(60), n));
+            sim.failCounts(500);
+            Path state = dir.resolve("state");
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.max-requests-per-second", "100")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                CollectorRun.await(() -> devo.lineCount() >= n, Duration.ofSeconds(120), "every event");
+                Thread.sleep(1000);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            com.fasterxml.jackson.databind.JsonNode ledger = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(state.resolve("all.counts.json").toFile());
+            int[] held = {0};
+            ledger.path("windows").forEach(w -> held[0] += w.size());
+            System.out.printf("count endpoint failing: %d events sent, %d ids still wait for a count%n", devo.lineCount(), held[0]);
+            assertTrue(held[0] <= 200_000, "the ledger keeps at most 200,000 ids: " + held[0]);
+            assertTrue(log.contains("waited for a count JumpCloud did not give; the windows from"), "the windows left unchecked are said");
+        }
+    }
+
     /** The lag never sends an end_time before the start_time, and a start inside the lag waits. */
     @Test
     void endTimeIsNeverBeforeStartTime() throws Exception {

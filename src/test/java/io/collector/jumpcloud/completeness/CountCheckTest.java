@@ -81,6 +81,21 @@ class CountCheckTest {
     }
 
     @Test
+    void theOldestWindowsAreForgottenUncheckedDownToABound() {
+        CountLedger ledger = new CountLedger(W, 0);
+        for (int w = 0; w < 4; w++) {
+            for (int i = 0; i < 3; i++) {
+                ledger.add(Instant.ofEpochSecond(w * W + i), "w" + w + "-" + i);
+            }
+        }
+        assertEquals(2 * W, ledger.forgetOldestBeyond(7), "two windows of three ids go: 6 ids left");
+        assertEquals(6, ledger.size());
+        assertEquals(2 * W, ledger.checkedUpTo());
+        ledger.add(Instant.ofEpochSecond(5), "late, in a window forgotten");
+        assertEquals(6, ledger.size());
+    }
+
+    @Test
     void windowsBeforeTheCheckedMarkAreNotCounted() {
         CountLedger ledger = new CountLedger(W, 2 * W + 17);
         assertEquals(2 * W, ledger.checkedUpTo());

@@ -361,6 +361,14 @@ public final class JumpCloudSimulator implements AutoCloseable {
         return addFault(FaultKind.HUGE_LENGTH, null);
     }
 
+    private volatile int countFailure;
+
+    /** Every /events/count request from now on is answered {@code status} (0: counted again). */
+    public JumpCloudSimulator failCounts(int status) {
+        countFailure = status;
+        return this;
+    }
+
     /** Next /events answer: the page, its X-Search_after a JSON array of {@code chars} characters. */
     public JumpCloudSimulator hugeCursorNext(int chars) {
         faults.add(new Fault(FaultKind.HUGE_CURSOR, 200, Integer.toString(chars), Map.of(), null));
@@ -525,6 +533,9 @@ public final class JumpCloudSimulator implements AutoCloseable {
             return send(ex, fault.status, text.getBytes(StandardCharsets.UTF_8));
         }
 
+        if (!events && countFailure != 0) {
+            return sendError(ex, countFailure, "simulated failure " + countFailure + " of the count");
+        }
         // authentication before validation, as an API gateway does
         String key = ex.getRequestHeaders().getFirst("x-api-key");
         if (key != null && key.equals(forbiddenKey)) {
