@@ -16,7 +16,7 @@ public final class LogSafe {
         StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
         for (int i = 0; i < s.length() && b.length() < max; i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') { // C0, DEL, C1 (NEL), line separators
                 b.append(String.format("\\u%04x", (int) c));
             } else {
                 b.append(c);

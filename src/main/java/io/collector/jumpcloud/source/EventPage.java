@@ -259,7 +259,9 @@ public final class EventPage implements Iterable<DiEvent> {
 
     private static String preview(byte[] body, int from, int length) {
         int n = Math.min(120, length - from);
-        return '\'' + new String(body, from, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ") + (n < length - from ? "…'" : "'");
+        // LogSafe: an answer's control characters (an escape sequence, a line separator) never reach the log as they are
+        return '\'' + io.collector.jumpcloud.observe.LogSafe.text(new String(body, from, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceAll("\\s+", " "), 120) + (n < length - from ? "…'" : "'");
     }
 
     /**

@@ -15,8 +15,11 @@ import java.util.Set;
 final class PagingGuard {
     /** Bounded: a loop is short, and a query of millions of pages must not grow memory. */
     private static final int CURSORS_KEPT = 100_000;
+    /** And by size: 100,000 cursors of 4,096 characters (the longest taken) would be 800 MB. */
+    static final long CURSOR_CHARS_KEPT = 4_000_000;
 
     private final Set<JsonNode> cursors = new HashSet<>();
+    private long cursorChars;
     private Instant newestSoFar;
 
     /** Before a page is taken: throws when it repeats a cursor or goes back. */
@@ -42,10 +45,14 @@ final class PagingGuard {
     /** The page was taken. */
     void taken(EventPage page, JsonNode cursor, boolean more) {
         if (more && cursor != null) {
-            if (cursors.size() >= CURSORS_KEPT) {
+            int chars = cursor.toString().length();
+            if (cursors.size() >= CURSORS_KEPT || cursorChars + chars > CURSOR_CHARS_KEPT) {
                 cursors.clear();
+                cursorChars = 0;
             }
-            cursors.add(cursor);
+            if (cursors.add(cursor)) {
+                cursorChars += chars;
+            }
         }
         for (DiEvent e : page) {
             Instant t = e.getTimestamp().truncatedTo(ChronoUnit.MILLIS);
@@ -55,9 +62,15 @@ final class PagingGuard {
         }
     }
 
+    /** The characters of the cursors kept (tests). */
+    long keptChars() {
+        return cursorChars;
+    }
+
     /** A new query starts (a count check's window). */
     void reset() {
         cursors.clear();
+        cursorChars = 0;
         newestSoFar = null;
     }
 

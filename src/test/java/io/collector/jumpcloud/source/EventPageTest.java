@@ -27,6 +27,15 @@ class EventPageTest {
     }
 
     @Test
+    void aBodyThatIsNotAnArrayIsShownWithoutItsControlCharacters() {
+        // an escape sequence, a line separator and NEL from the answer would clear a terminal or forge a log line
+        byte[] body = "\u001b[2J\u2028forged line\u0085 and more".getBytes(StandardCharsets.UTF_8);
+        BadPageException e = assertThrows(BadPageException.class, () -> EventPage.parse(PageBody.of(body), null, false, 100));
+        assertTrue(e.getMessage().contains("'\\u001b[2J\\u2028forged line\\u0085 and more'"), e.getMessage());
+        assertTrue(e.getMessage().chars().noneMatch(c -> c == 0x1b || c == 0x2028 || c == 0x85), e.getMessage());
+    }
+
+    @Test
     void aPageOfMoreElementsThanAskedForIsRefusedBeforeTheyAreKept() {
         // a 64 MB answer could hold 33 million elements "1,": each kept as a set-aside element would
         // fill any heap; events or not, no more than the query asked for are kept
