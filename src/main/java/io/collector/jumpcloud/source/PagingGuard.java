@@ -45,20 +45,36 @@ final class PagingGuard {
     /** The page was taken. */
     void taken(EventPage page, JsonNode cursor, boolean more) {
         if (more && cursor != null) {
-            int chars = cursor.toString().length();
-            if (cursors.size() >= CURSORS_KEPT || cursorChars + chars > CURSOR_CHARS_KEPT) {
-                cursors.clear();
-                cursorChars = 0;
-            }
-            if (cursors.add(cursor)) {
-                cursorChars += chars;
-            }
+            remember(cursor);
         }
         for (DiEvent e : page) {
             Instant t = e.getTimestamp().truncatedTo(ChronoUnit.MILLIS);
             if (newestSoFar == null || t.isAfter(newestSoFar)) {
                 newestSoFar = t;
             }
+        }
+    }
+
+    /**
+     * One event too large to read is skipped, the pull going on after {@code cursor}: an API whose
+     * answers are all too large while its cursors go round would otherwise be skipped through forever.
+     */
+    void skipped(JsonNode cursor) {
+        if (cursors.contains(cursor)) {
+            throw new CursorLoopException("JumpCloud answered the cursor " + abbreviate(cursor.toString())
+                    + " a second time in this pull, after an answer too large to read: its paging loops");
+        }
+        remember(cursor);
+    }
+
+    private void remember(JsonNode cursor) {
+        int chars = cursor.toString().length();
+        if (cursors.size() >= CURSORS_KEPT || cursorChars + chars > CURSOR_CHARS_KEPT) {
+            cursors.clear();
+            cursorChars = 0;
+        }
+        if (cursors.add(cursor)) {
+            cursorChars += chars;
         }
     }
 

@@ -204,6 +204,7 @@ public final class Pull {
 
     /** The one event after the current position is larger than jumpcloud.max-page-bytes: go on after it. */
     void skipOne(JsonNode cursor) {
+        paging.skipped(cursor);
         searchAfter = cursor;
         morePages = true;
         retries = 0;

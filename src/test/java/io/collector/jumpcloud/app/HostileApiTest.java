@@ -181,6 +181,32 @@ class HostileApiTest {
     }
 
     @Test
+    void answersAllTooLargeWhileTheCursorGoesRoundEndThePull() throws Exception {
+        // each event alone is over jumpcloud.max-page-bytes, and X-Search_after alternates A, B, A: the
+        // events are skipped one by one after the cursor each answer gives, which would go on forever
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            for (int i = 0; i < 6; i++) {
+                sim.addEvent("{\"id\":\"5f000000000000000000000" + i + "\",\"timestamp\":\"" + from.plusSeconds(10L * i)
+                        + "\",\"service\":\"sso\",\"blob\":\"" + "x".repeat(100_000) + "\"}");
+            }
+            sim.swapCursors(true);
+            try (CollectorRun run = collector(sim, devo, from.minusSeconds(1)).set("jumpcloud.page-size", "4")
+                    .set("jumpcloud.poll-interval", "60000").set("jumpcloud.max-page-bytes", "65536").start()) {
+                CollectorRun.await(() -> log.contains("PullError 305"), Duration.ofSeconds(20), "the loop found");
+                Thread.sleep(500);
+                int requests = sim.eventRequests().size();
+                Thread.sleep(1500);
+                assertEquals(requests, sim.eventRequests().size(), "nothing more until the next pull");
+                assertTrue(requests <= 10, "found within a few requests: " + requests);
+            }
+            assertTrue(log.contains("after an answer too large to read: its paging loops"), String.join("\n",
+                    log.lines().stream().filter(l -> l.contains("PullError")).toList()));
+        }
+    }
+
+    @Test
     void twoServicesTricklingDoNotStopAHealthyThird() throws Exception {
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         EventFactory f = new EventFactory();

@@ -396,6 +396,14 @@ public final class JumpCloudSimulator implements AutoCloseable {
         return this;
     }
 
+    private volatile boolean swapCursors;
+
+    /** X-Search_after is A, except after A, when it is B: a request after A gets B, one after B gets A again. */
+    public JumpCloudSimulator swapCursors(boolean on) {
+        swapCursors = on;
+        return this;
+    }
+
     /** Answers to queries naming {@code service} send their body one byte every {@code perByte} (null = off). */
     public JumpCloudSimulator trickle(String service, Duration perByte) {
         if (perByte == null) {
@@ -422,6 +430,7 @@ public final class JumpCloudSimulator implements AutoCloseable {
         faults.clear();
         trickled.clear();
         cycleCursors = false;
+        swapCursors = false;
         latency = Duration.ZERO;
         rateLimit = 0;
         return this;
@@ -584,6 +593,9 @@ public final class JumpCloudSimulator implements AutoCloseable {
             // empty page: echo the request's cursor (real behaviour unknown, doc §4)
             String cursor = page.isEmpty() ? (q.searchAfterText != null ? q.searchAfterText : "[]")
                     : page.get(page.size() - 1).searchAfter();
+            if (swapCursors) {
+                cursor = "[1,\"A\"]".equals(q.searchAfterText) ? "[1,\"B\"]" : "[1,\"A\"]";
+            }
             if (cycleCursors) {
                 cursor = cycle.getAndIncrement() % 2 == 0 ? "[1,\"A\"]" : "[1,\"B\"]";
             }
