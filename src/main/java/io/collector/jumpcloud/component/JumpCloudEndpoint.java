@@ -79,6 +79,7 @@ public final class JumpCloudEndpoint extends ScheduledPollEndpoint {
     synchronized JumpCloudSource source() throws Exception {
         if (source == null) {
             if (apiKey == null || apiKey.isBlank()) {
+                checkNames(); // the collector's settings checked theirs; a route's own options name state files too
                 source = getCamelContext().getRegistry().findSingleByType(JumpCloudSource.class);
                 if (source == null) {
                     throw new IllegalStateException("jumpcloud:events has neither the collector's settings (no JumpCloudSource is bound) "
@@ -90,6 +91,21 @@ public final class JumpCloudEndpoint extends ScheduledPollEndpoint {
             }
         }
         return source;
+    }
+
+    private static final java.util.regex.Pattern SERVICE = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
+    private static final java.util.regex.Pattern ORGANIZATIONS = java.util.regex.Pattern.compile("[0-9a-fA-F]{24}(,[0-9a-fA-F]{24})*");
+
+    /** The service and organization name the route's state files: a JumpCloud name each, nothing else (no path). */
+    private void checkNames() {
+        if (service == null || !SERVICE.matcher(service).matches()) {
+            throw new IllegalArgumentException("jumpcloud:events: service '" + io.collector.jumpcloud.observe.LogSafe.text(service, 80)
+                    + "' is not a JumpCloud service name (lower-case letters, digits and _, as directory, sso or all)");
+        }
+        if (organization != null && !organization.isBlank() && !ORGANIZATIONS.matcher(organization.trim()).matches()) {
+            throw new IllegalArgumentException("jumpcloud:events: organization '" + io.collector.jumpcloud.observe.LogSafe.text(organization, 80)
+                    + "' is not an organization id (24 hexadecimal digits, or several joined by commas)");
+        }
     }
 
     /** A source of its own for this endpoint: its options read as the collector's settings (and checked the same way). */
