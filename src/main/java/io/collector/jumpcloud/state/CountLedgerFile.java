@@ -66,6 +66,9 @@ final class CountLedgerFile {
             return Optional.empty();
         }
         try {
+            if (Files.size(file) > StateStore.MAX_STATE_FILE_BYTES) {
+                return Optional.empty(); // not one this collector wrote (at most 200,000 ids): not read whole
+            }
             JsonNode n = json.readTree(file.toFile());
             Instant covered = EventTimestamps.fromEpochSeconds(n.path("covered_up_to").decimalValue());
             if (n.path("window_seconds").asLong() != windowSeconds || !covered.equals(checkpoint)) {

@@ -124,6 +124,20 @@ class StateStoreTest {
         }
         StateFileException e = assertThrows(StateFileException.class, () -> store.load("sso"));
         assertTrue(e.problem().contains("it is 64 MB, larger than any state this collector writes"), e.problem());
+        // the count check's ledger likewise: a ledger that would load, but padded past the bound, is not
+        // read whole; its windows are skipped (logged by the caller), never counted wrong
+        String ledger = "{\"covered_up_to\":0,\"window_seconds\":300,\"checked_up_to\":0,\"windows\":{}}";
+        Files.writeString(dir.resolve("sso.counts.json"), ledger);
+        assertTrue(store.loadLedger("sso", Instant.EPOCH, 300).isPresent(), "the ledger as written");
+        try (java.io.Writer w = Files.newBufferedWriter(dir.resolve("sso.counts.json"))) {
+            char[] spaces = new char[1 << 20];
+            java.util.Arrays.fill(spaces, ' ');
+            for (int i = 0; i <= StateStore.MAX_STATE_FILE_BYTES >> 20; i++) {
+                w.write(spaces);
+            }
+            w.write(ledger);
+        }
+        assertFalse(store.loadLedger("sso", Instant.EPOCH, 300).isPresent(), "over 64 MB: not read");
     }
 
     /**
