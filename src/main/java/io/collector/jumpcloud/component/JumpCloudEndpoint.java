@@ -93,7 +93,7 @@ public final class JumpCloudEndpoint extends ScheduledPollEndpoint {
         return source;
     }
 
-    private static final java.util.regex.Pattern SERVICE = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
+    private static final java.util.regex.Pattern SERVICE = java.util.regex.Pattern.compile("[a-z0-9_]+"); // as jumpcloud.services names them
     private static final java.util.regex.Pattern ORGANIZATIONS = java.util.regex.Pattern.compile("[0-9a-fA-F]{24}(,[0-9a-fA-F]{24})*");
 
     /** The service and organization name the route's state files: a JumpCloud name each, nothing else (no path). */
