@@ -74,6 +74,8 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         ch.pipeline().addAfter("chunked-writes", "devo-lines", DevoLineFramer.INSTANCE);
         // a page's whole write (its promise ends when its last chunk is written) within devo.write-timeout
         ch.pipeline().addAfter("devo-lines", "write-deadline", new io.collector.jumpcloud.devo.DevoWriteDeadline(writeTimeoutMs));
+        // what the relay sends back never reaches Camel's handler, which would end the page's exchange with it
+        ch.pipeline().addAfter("ssl", "relay-replies", new RelayReplies());
     }
 
     SSLEngine engine(String host, int port) {

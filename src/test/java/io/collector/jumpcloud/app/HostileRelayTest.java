@@ -38,6 +38,26 @@ class HostileRelayTest {
     }
 
     @Test
+    void bytesTheRelaySendsBackAreIgnoredAndEveryPageIsStillWrittenWhole() throws Exception {
+        // no syslog relay writes back, but a wrong devo.host (an HTTPS port answering "400") or a broken
+        // relay may: camel-netty took such bytes as the answer to the page being written and ended its
+        // exchange as done, so the checkpoint moved while the rest of the page was still to be written
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            devo.mode(TlsLineReceiver.Mode.WRITES_BACK);
+            sim.addEvents(new EventFactory().series(List.of("mdm", "sso"), from, Duration.ofMillis(100), 20_000));
+            try (CollectorRun run = collector(sim, devo, from.minusSeconds(1)).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 20_000, Duration.ofSeconds(60), "every event");
+                Thread.sleep(1000);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+            assertTrue(log.contains("The Devo relay sent back 'HTTP/1.1 400 Bad Request\\u000d\\u000a\\u001b[2J"),
+                    "said once per connection, its control characters escaped");
+        }
+    }
+
+    @Test
     void aRelayThatStopsReadingTimesOutTheWriteAndThePageIsSentAgain() throws Exception {
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         EventFactory f = new EventFactory();

@@ -38,7 +38,9 @@ public final class TlsLineReceiver implements AutoCloseable {
         /** completes the handshake, then never reads (a relay that hangs): what is written is never counted */
         BLACK_HOLE,
         /** closes the connection right after the handshake, as a relay refusing the client certificate (TLS 1.3) */
-        CLOSE_AFTER_HANDSHAKE
+        CLOSE_AFTER_HANDSHAKE,
+        /** reads and keeps every line, and answers each 1,000th with a few bytes back (no syslog relay does) */
+        WRITES_BACK
     }
     // the benchmark's relay: counts LF-ended lines and bytes, keeps nothing (a million Strings would
     // make the relay, not the collector, the thing measured)
@@ -122,9 +124,14 @@ public final class TlsLineReceiver implements AutoCloseable {
                 return;
             }
             String line;
+            int read = 0;
             while ((line = r.readLine()) != null) {
                 synchronized (lines) {
                     lines.add(line);
+                }
+                if (m == Mode.WRITES_BACK && read++ % 1000 == 0) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\u001b[2J\r\n".getBytes(StandardCharsets.UTF_8));
+                    s.getOutputStream().flush();
                 }
             }
         } catch (java.net.SocketTimeoutException idle) {
