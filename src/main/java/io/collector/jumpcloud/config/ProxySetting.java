@@ -138,6 +138,8 @@ public final class ProxySetting {
     /** scheme://host:port, the user if any, and where it came from; never the password. */
     @Override
     public String toString() {
-        return scheme + "://" + host + ":" + port + (user == null ? "" : " as '" + user + "'") + " (" + from + ")";
+        // the user decoded from the URL may hold anything (%0a): escaped, so it cannot forge a log line
+        return scheme + "://" + host + ":" + port + (user == null ? "" : " as '" + io.collector.jumpcloud.observe.LogSafe.text(user, 64) + "'")
+                + " (" + from + ")";
     }
 }

@@ -40,6 +40,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  */
 public final class DevoTlsMaterial {
     private static final char[] STORE_PASSWORD = "devo-collector".toCharArray();
+    /** A certificate is a few kB; the largest CA bundles (every public CA) are about 250 kB. */
+    static final long MAX_PEM_BYTES = 1 << 20;
 
     private final KeyStore keyStore;
     private final KeyStore trustStore;
@@ -117,6 +119,14 @@ public final class DevoTlsMaterial {
             throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " cannot be read by this user");
         }
         try {
+            // a device or a pipe (/dev/zero, a FIFO nobody writes) would fill the heap or block the start
+            if (!Files.isRegularFile(file)) {
+                throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " is not a regular file (a device or a pipe?)");
+            }
+            if (Files.size(file) > MAX_PEM_BYTES) {
+                throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " is " + Files.size(file) / 1024
+                        + " KB, more than a PEM file of keys and certificates (at most " + MAX_PEM_BYTES / 1024 + " KB)");
+            }
             return Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " cannot be read: " + e.getMessage());

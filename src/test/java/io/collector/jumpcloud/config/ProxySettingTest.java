@@ -55,6 +55,9 @@ class ProxySettingTest {
         assertEquals("svc@corp", p.user().orElseThrow());
         assertEquals("p:ss", new String(p.password()), "percent-encoded as in a URL");
         assertEquals("http://proxy.corp:8080 as 'svc@corp' (jumpcloud.proxy-url)", p.toString());
+        // a user name decoded into a line break would forge a log line of its own
+        ProxySetting forged = choose("http://a%0a2026-01-01%20ERROR%20forged@proxy.corp:8080", Map.of(), JUMPCLOUD).orElseThrow();
+        assertEquals("http://proxy.corp:8080 as 'a\\u000a2026-01-01 ERROR forged' (jumpcloud.proxy-url)", forged.toString());
     }
 
     @Test

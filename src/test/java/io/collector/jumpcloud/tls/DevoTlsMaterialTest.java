@@ -45,9 +45,15 @@ class DevoTlsMaterialTest {
     @Test
     void eachMistakeNamesTheSettingAndTheFile() throws Exception {
         Path notPem = Files.writeString(dir.resolve("notpem.crt"), "this is not a certificate");
+        Path huge = dir.resolve("huge.pem");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(2 << 20);
+        }
         Object[][] cases = {
             {dir.resolve("missing.crt"), pki.clientKey(), null, "devo.tls.cert-file", "does not exist"},
             {notPem, pki.clientKey(), null, "devo.tls.cert-file", "no PEM block"},
+            {Path.of("/dev/zero"), pki.clientKey(), null, "devo.tls.cert-file", "is not a regular file (a device or a pipe?)"},
+            {pki.clientCert(), huge, null, "devo.tls.key-file", "is 2048 KB, more than a PEM file"},
             {pki.clientKey(), pki.clientKey(), null, "devo.tls.cert-file", "holds no certificate"},
             {pki.clientCert(), pki.clientCert(), null, "devo.tls.key-file", "holds no private key"},
             {pki.clientCert(), pki.mismatchedClientKey(), null, "devo.tls.key-file", "does not belong to the certificate"},
