@@ -24,6 +24,8 @@ public final class RelayProbe {
 
     static final long MIN_WAIT_MS = 1000;
     static final long MAX_WAIT_MS = 1500;
+    /** The whole handshake, as netty's own connections allow it: a relay trickling its answer byte by byte ends there. */
+    static final long HANDSHAKE_DEADLINE_MS = 10_000;
 
     private RelayProbe() {
     }
@@ -70,6 +72,17 @@ public final class RelayProbe {
 
     private static boolean probe(SSLContext ctx, String host, int port, boolean verifyHostname, CompletableFuture<Boolean> handshakeDone) {
         AnsweredSocket tcp = new AnsweredSocket();
+        // each read has its timeout; the handshake as a whole has this deadline, so the start never waits for good
+        java.util.concurrent.atomic.AtomicBoolean overdue = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture.runAsync(() -> {
+            if (!handshakeDone.isDone() && overdue.compareAndSet(false, true)) {
+                try {
+                    tcp.close(); // ends the read the handshake is blocked in
+                } catch (IOException ignored) {
+                    // closed anyway
+                }
+            }
+        }, CompletableFuture.delayedExecutor(HANDSHAKE_DEADLINE_MS, java.util.concurrent.TimeUnit.MILLISECONDS));
         try (tcp; SSLSocket s = connect(ctx, tcp, host, port)) {
             long connectMs = tcp.connectMs; // about one round trip
             SSLParameters p = s.getSSLParameters();
@@ -106,6 +119,9 @@ public final class RelayProbe {
             LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, s.getSession().getProtocol());
             return true;
         } catch (SSLException e) {
+            if (overdue.get()) {
+                return overdue(host, port);
+            }
             if (e.getMessage() != null && e.getMessage().contains("alternative")) {
                 throw new TlsSetupException(CollectorSettings.DEVO_HOST, "the certificate of the relay at " + host + ":" + port
                         + " is not for that name (" + e.getMessage() + "): use the relay's name as devo.host, or set "
@@ -115,6 +131,9 @@ public final class RelayProbe {
                     + " refused the TLS connection (" + e.getMessage() + "): check devo.tls.cert-file, devo.tls.key-file "
                     + "and devo.tls.ca-file, and that devo.host is the relay's name");
         } catch (IOException e) {
+            if (overdue.get()) {
+                return overdue(host, port);
+            }
             if (tcp.answered && !(e instanceof SocketTimeoutException)) {
                 // the relay answered our TLS hello, then broke the connection (a broken pipe when it
                 // closed on reading our certificate, before our last handshake message was out, or a
@@ -129,6 +148,13 @@ public final class RelayProbe {
                     host, port, e.getClass().getSimpleName(), e.getMessage());
             return false;
         }
+    }
+
+    /** A handshake past its deadline: a relay too slow to use now, not a refusal; the routes retry. */
+    private static boolean overdue(String host, int port) {
+        LOG.warn("The Devo relay {}:{} did not complete the TLS handshake within {} s; the routes keep the events and retry at each pull",
+                host, port, HANDSHAKE_DEADLINE_MS / 1000);
+        return false;
     }
 
     private static SSLSocket connect(SSLContext ctx, AnsweredSocket tcp, String host, int port) throws IOException {
