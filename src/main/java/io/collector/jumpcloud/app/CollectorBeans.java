@@ -46,7 +46,7 @@ public final class CollectorBeans {
     public static CollectorSettings settings(CamelContext context, Clock clock) {
         PropertiesComponent pc = context.getPropertiesComponent();
         io.collector.jumpcloud.config.UnknownSettings.check(givenProperties(pc), System.getenv());
-        return CollectorSettings.from(name -> pc.resolveProperty(name), settingNames(pc), clock);
+        return CollectorSettings.from(name -> SettingsLookup.resolve(pc, name), settingNames(pc), clock);
     }
 
     /** Each property name given (files, the application's own, -D) and where it came from, for the typo check. */
