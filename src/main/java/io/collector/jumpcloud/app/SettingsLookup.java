@@ -17,7 +17,8 @@ final class SettingsLookup {
 
     static Optional<String> resolve(PropertiesComponent pc, String name) {
         Optional<String> v = pc.resolveProperty(name);
-        if (v.isEmpty()) {
+        // devo.endpoint is a Camel endpoint URI made of placeholders ({{devo.host}}...), resolved where it is used
+        if (v.isEmpty() && !name.equals(CollectorBeans.DEVO_ENDPOINT)) {
             String raw = raw(pc, name);
             if (raw != null && (raw.contains("{{") || raw.contains("}}"))) {
                 throw new SettingsException(name, "its value holds '{{' or '}}', which Camel reads as a property placeholder, and it "
