@@ -209,7 +209,8 @@ public final class CollectorSettings {
 
     private static String localHostname() {
         String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
+        // as devo.hostname must be (RFC 5424's HOSTNAME): anything else in the environment is not used
+        if (env != null && env.trim().matches("[\\x21-\\x7e]{1,255}")) {
             return env.trim();
         }
         try {

@@ -100,7 +100,9 @@ class CollectorSettingsTest {
             {CollectorSettings.BASE_URL, "ftp://x", "expected JumpCloud's API base URL, scheme and host only, e.g. https://api.jumpcloud.com"},
             {CollectorSettings.DEVO_PORT, "70000", "1 to 65535"},
             {"devo.table.sso", "my table", "expected a Devo table: dot-separated words, at least four"},
-            {CollectorSettings.HOSTNAME, "my host", "without spaces"},
+            {CollectorSettings.HOSTNAME, "my host", "no spaces (RFC 5424)"},
+            {CollectorSettings.HOSTNAME, "host\u001b[2J", "1 to 255 printable ASCII characters"},
+            {CollectorSettings.HOSTNAME, "h".repeat(256), "1 to 255 printable ASCII characters"},
             {CollectorSettings.ORG_ID, "acme", "24-hex id"},
         };
         for (Object[] c : cases) {
