@@ -1,7 +1,6 @@
 package io.collector.jumpcloud.app;
 
 import io.collector.jumpcloud.config.SettingsException;
-import java.util.Locale;
 import java.util.Optional;
 import org.apache.camel.spi.PropertiesComponent;
 
@@ -38,7 +37,7 @@ final class SettingsLookup {
             v = System.getProperty(name);
         }
         if (v == null) {
-            v = System.getenv(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+            v = System.getenv(io.collector.jumpcloud.config.SettingsDocs.envName(name));
         }
         return v;
     }
