@@ -210,7 +210,7 @@ public final class CollectorSettings {
     private static String localHostname() {
         String env = System.getenv("HOSTNAME");
         // as devo.hostname must be (RFC 5424's HOSTNAME): anything else in the environment is not used
-        if (env != null && env.trim().matches("[\\x21-\\x7e]{1,255}")) {
+        if (env != null && env.trim().matches(SettingsSchema.pattern(HOSTNAME))) {
             return env.trim();
         }
         try {

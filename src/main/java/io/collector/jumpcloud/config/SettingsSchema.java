@@ -64,6 +64,11 @@ public final class SettingsSchema {
         return definition(name).path("description").asText("");
     }
 
+    /** The pattern a setting's value must match, from the schema (empty when it has none). */
+    static String pattern(String name) {
+        return definition(name).path("pattern").asText("");
+    }
+
     /** Whether the schema requires the setting. */
     public static boolean required(String name) {
         for (JsonNode r : SCHEMA_JSON.path("required")) {

@@ -123,8 +123,9 @@ public final class DevoTlsMaterial {
             if (!Files.isRegularFile(file)) {
                 throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " is not a regular file (a device or a pipe?)");
             }
-            if (Files.size(file) > MAX_PEM_BYTES) {
-                throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " is " + Files.size(file) / 1024
+            long size = Files.size(file);
+            if (size > MAX_PEM_BYTES) {
+                throw new TlsSetupException(setting, "file " + file.toAbsolutePath() + " is " + size / 1024
                         + " KB, more than a PEM file of keys and certificates (at most " + MAX_PEM_BYTES / 1024 + " KB)");
             }
             return Files.readString(file, StandardCharsets.US_ASCII);

@@ -118,10 +118,17 @@ public final class RelayProbe {
             }
             LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, s.getSession().getProtocol());
             return true;
-        } catch (SSLException e) {
+        } catch (IOException e) {
             if (overdue.get()) {
                 return overdue(host, port);
             }
+            return refusedOrUnreachable(e, tcp.answered, handshakeDone.isDone(), host, port);
+        }
+    }
+
+    /** Why a probe's connection failed: a refusal stops the start, a relay not reached is retried by the routes. */
+    private static boolean refusedOrUnreachable(IOException e, boolean answered, boolean afterHandshake, String host, int port) {
+        if (e instanceof SSLException) {
             if (e.getMessage() != null && e.getMessage().contains("alternative")) {
                 throw new TlsSetupException(CollectorSettings.DEVO_HOST, "the certificate of the relay at " + host + ":" + port
                         + " is not for that name (" + e.getMessage() + "): use the relay's name as devo.host, or set "
@@ -130,24 +137,20 @@ public final class RelayProbe {
             throw new TlsSetupException(CollectorSettings.CERT_FILE, "the Devo relay " + host + ":" + port
                     + " refused the TLS connection (" + e.getMessage() + "): check devo.tls.cert-file, devo.tls.key-file "
                     + "and devo.tls.ca-file, and that devo.host is the relay's name");
-        } catch (IOException e) {
-            if (overdue.get()) {
-                return overdue(host, port);
-            }
-            if (tcp.answered && !(e instanceof SocketTimeoutException)) {
-                // the relay answered our TLS hello, then broke the connection (a broken pipe when it
-                // closed on reading our certificate, before our last handshake message was out, or a
-                // reset): that is how its refusal of the certificate looks. A reset before any answer,
-                // or a silence, is an unreachable relay, retried.
-                throw new TlsSetupException(CollectorSettings.CERT_FILE, "the Devo relay " + host + ":" + port
-                        + " broke the TLS connection " + (handshakeDone.isDone() ? "after" : "in") + " the handshake (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                        + "): it refused the connection; check devo.tls.cert-file, devo.tls.key-file and devo.tls.ca-file, "
-                        + "and that devo.host is the relay's name");
-            }
-            LOG.warn("Cannot reach the Devo relay {}:{} now ({}: {}); the routes keep the events and retry at each pull",
-                    host, port, e.getClass().getSimpleName(), e.getMessage());
-            return false;
         }
+        if (answered && !(e instanceof SocketTimeoutException)) {
+            // the relay answered our TLS hello, then broke the connection (a broken pipe when it
+            // closed on reading our certificate, before our last handshake message was out, or a
+            // reset): that is how its refusal of the certificate looks. A reset before any answer,
+            // or a silence, is an unreachable relay, retried.
+            throw new TlsSetupException(CollectorSettings.CERT_FILE, "the Devo relay " + host + ":" + port
+                    + " broke the TLS connection " + (afterHandshake ? "after" : "in") + " the handshake (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "): it refused the connection; check devo.tls.cert-file, devo.tls.key-file and devo.tls.ca-file, "
+                    + "and that devo.host is the relay's name");
+        }
+        LOG.warn("Cannot reach the Devo relay {}:{} now ({}: {}); the routes keep the events and retry at each pull",
+                host, port, e.getClass().getSimpleName(), e.getMessage());
+        return false;
     }
 
     /** A handshake past its deadline: a relay too slow to use now, not a refusal; the routes retry. */
