@@ -30,6 +30,13 @@ public final class RelayProbe {
     private RelayProbe() {
     }
 
+    /** After a relay's session ticket: time for a check it makes once its TLS library took the certificate. */
+    static final long TICKET_GRACE_MS = 200;
+
+    static long ticketGraceMs(long roundTripMs) {
+        return Math.max(TICKET_GRACE_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs));
+    }
+
     static long refusalWaitMs(long roundTripMs, long handshakeMs) {
         return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs + 2 * handshakeMs + 100));
     }
@@ -99,6 +106,11 @@ public final class RelayProbe {
             s.startHandshake();
             long handshakeMs = (System.nanoTime() - handshakeStarted) / 1_000_000; // how busy both ends are
             handshakeDone.complete(true);
+            if (!"TLSv1.3".equals(s.getSession().getProtocol())) {
+                // before TLS 1.3 the relay's refusal of the certificate ends the handshake itself
+                LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, s.getSession().getProtocol());
+                return true;
+            }
             // The refusal of a TLS 1.3 relay comes one round trip after the handshake plus the relay's
             // check of the certificate: wait four round trips, twice the handshake's time and 100 ms,
             // at least 1 s and at most 1.5 s. At start this wait runs while the routes start
@@ -106,6 +118,19 @@ public final class RelayProbe {
             // refused, so nothing is lost meanwhile, and a refusal found here stops the collector.
             // With 300 ms, a relay in a busy JVM was seen refusing after the probe had ended.
             s.setSoTimeout((int) refusalWaitMs(connectMs, handshakeMs));
+            // A relay whose TLS library sends session tickets (OpenSSL's and the JDK's do, as rsyslog's
+            // ossl driver does) sends them only once it took the client's certificate: a whole record
+            // read after the handshake without an alert ends the wait early, after a grace for a relay
+            // that checks names or the chain itself right after (GnuTLS's rsyslog driver does).
+            tcp.afterHandshake(() -> CompletableFuture.runAsync(() -> {
+                if (tcp.acceptedEarly.compareAndSet(false, true)) {
+                    try {
+                        tcp.close(); // ends the read below: nothing came after the ticket in the grace
+                    } catch (IOException ignored) {
+                        // closed anyway
+                    }
+                }
+            }, CompletableFuture.delayedExecutor(ticketGraceMs(connectMs), java.util.concurrent.TimeUnit.MILLISECONDS)));
             try {
                 // a relay never writes to us: a read ends in the timeout, or shows the refusal
                 if (s.getInputStream().read() < 0) {
@@ -115,6 +140,12 @@ public final class RelayProbe {
                 }
             } catch (SocketTimeoutException fine) {
                 // accepted
+            } catch (IOException e) {
+                if (!tcp.acceptedEarly.get()) {
+                    throw e;
+                }
+                LOG.info("The Devo relay {}:{} accepted the client certificate (TLSv1.3, its session ticket came)", host, port);
+                return true;
             }
             LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, s.getSession().getProtocol());
             return true;
@@ -167,11 +198,48 @@ public final class RelayProbe {
         return (SSLSocket) ctx.getSocketFactory().createSocket(tcp, host, port, true);
     }
 
-    /** The TCP connection under the probe's TLS: it notes whether the relay ever sent a byte. */
+    /**
+     * The TCP connection under the probe's TLS: it notes whether the relay ever sent a byte, and counts
+     * the TLS records that come whole after the handshake (a TLS 1.3 relay's session tickets).
+     */
     private static final class AnsweredSocket extends java.net.Socket {
         volatile boolean answered;
         long connectMs;
+        final java.util.concurrent.atomic.AtomicBoolean acceptedEarly = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile Runnable onRecordAfterHandshake;
+        /** Bytes left of the record being read after the handshake: its 5-byte header, then its body. */
+        private int headerLeft = 5;
+        private int bodyLeft;
+        private final byte[] header = new byte[5];
         private java.io.InputStream in;
+
+        void afterHandshake(Runnable onRecord) {
+            onRecordAfterHandshake = onRecord;
+        }
+
+        private void seen(byte[] buf, int off, int n) {
+            answered |= n > 0;
+            Runnable onRecord = onRecordAfterHandshake;
+            if (onRecord == null) {
+                return;
+            }
+            for (int i = off; i < off + n; i++) {
+                if (headerLeft > 0) {
+                    header[5 - headerLeft--] = buf[i];
+                    if (headerLeft == 0) {
+                        bodyLeft = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
+                    }
+                } else {
+                    bodyLeft--;
+                }
+                if (headerLeft == 0 && bodyLeft == 0) {
+                    headerLeft = 5;
+                    onRecordAfterHandshake = null; // the first whole record starts the grace
+                    onRecord.run();
+                    return;
+                }
+            }
+        }
 
         @Override
         public synchronized java.io.InputStream getInputStream() throws IOException {
@@ -180,14 +248,16 @@ public final class RelayProbe {
                     @Override
                     public int read() throws IOException {
                         int b = super.read();
-                        answered |= b >= 0;
+                        if (b >= 0) {
+                            seen(new byte[] {(byte) b}, 0, 1);
+                        }
                         return b;
                     }
 
                     @Override
                     public int read(byte[] buf, int off, int len) throws IOException {
                         int n = super.read(buf, off, len);
-                        answered |= n > 0;
+                        seen(buf, off, Math.max(n, 0));
                         return n;
                     }
                 };
