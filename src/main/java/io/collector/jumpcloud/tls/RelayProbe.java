@@ -207,10 +207,7 @@ public final class RelayProbe {
         long connectMs;
         final java.util.concurrent.atomic.AtomicBoolean acceptedEarly = new java.util.concurrent.atomic.AtomicBoolean();
         private volatile Runnable onRecordAfterHandshake;
-        /** Bytes left of the record being read after the handshake: its 5-byte header, then its body. */
-        private int headerLeft = 5;
-        private int bodyLeft;
-        private final byte[] header = new byte[5];
+        private final TlsRecordEnds records = new TlsRecordEnds();
         private java.io.InputStream in;
 
         void afterHandshake(Runnable onRecord) {
@@ -219,24 +216,11 @@ public final class RelayProbe {
 
         private void seen(byte[] buf, int off, int n) {
             answered |= n > 0;
-            Runnable onRecord = onRecordAfterHandshake;
-            if (onRecord == null) {
-                return;
-            }
-            for (int i = off; i < off + n; i++) {
-                if (headerLeft > 0) {
-                    header[5 - headerLeft--] = buf[i];
-                    if (headerLeft == 0) {
-                        bodyLeft = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
-                    }
-                } else {
-                    bodyLeft--;
-                }
-                if (headerLeft == 0 && bodyLeft == 0) {
-                    headerLeft = 5;
+            for (int i = off; i < off + n && onRecordAfterHandshake != null; i++) {
+                if (records.next(buf[i])) {
+                    Runnable onRecord = onRecordAfterHandshake;
                     onRecordAfterHandshake = null; // the first whole record starts the grace
                     onRecord.run();
-                    return;
                 }
             }
         }
