@@ -259,7 +259,7 @@ public final class CollectorBeans {
             LOG.warn("devo.host is not set: DRY RUN, the Devo lines are printed to standard output and nothing is sent");
         } else {
             registry.bind("devoTls", new HostVerifyingClientInitializerFactory(begun.ssl(), settings.hostnameVerification(),
-                    probe.verdict(), settings.writeTimeoutMs()));
+                    probe, settings.writeTimeoutMs()));
             registry.bind("devoWorkers", devoWorkers(context));
             // called once the routes are built, before their consumers (the timers) start: a refusal in
             // the handshake (or one already found) fails the start; one found later goes to lateRefusal

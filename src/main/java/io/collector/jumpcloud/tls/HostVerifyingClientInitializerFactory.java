@@ -26,40 +26,48 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
     private final boolean verifyHostname;
     private final NettyProducer producer;
     private final Delegate camelPipeline;
-    private final java.util.concurrent.CompletableFuture<?> relayVerdict;
+    private final RelayProbe.Probe relayProbe;
     private final long writeTimeoutMs;
 
     public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname) {
-        this(sslContext, verifyHostname, java.util.concurrent.CompletableFuture.completedFuture(true), 60_000);
+        this(sslContext, verifyHostname, RelayProbe.Probe.none(), 60_000);
     }
 
     /**
-     * @param relayVerdict   the start-up probe's verdict on the certificate: a connection's writes wait for it
+     * @param relayProbe     the start-up probe: a connection's writes wait for its verdict on the certificate
      * @param writeTimeoutMs devo.write-timeout: a page not written within it (a relay that stops reading)
      *                       closes the connection and fails, so it is not checkpointed and is sent again
      */
-    public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, java.util.concurrent.CompletableFuture<?> relayVerdict,
+    public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, RelayProbe.Probe relayProbe,
                                                  long writeTimeoutMs) {
-        this(sslContext, verifyHostname, null, relayVerdict, writeTimeoutMs);
+        this(sslContext, verifyHostname, null, relayProbe, writeTimeoutMs);
     }
 
     private HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, NettyProducer producer,
-                                                  java.util.concurrent.CompletableFuture<?> relayVerdict, long writeTimeoutMs) {
+                                                  RelayProbe.Probe relayProbe, long writeTimeoutMs) {
         this.sslContext = sslContext;
         this.verifyHostname = verifyHostname;
         this.producer = producer;
         this.camelPipeline = producer == null ? null : new Delegate(producer);
-        this.relayVerdict = relayVerdict;
+        this.relayProbe = relayProbe;
         this.writeTimeoutMs = writeTimeoutMs;
     }
 
     @Override
     public ClientInitializerFactory createPipelineFactory(NettyProducer producer) {
-        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer, relayVerdict, writeTimeoutMs);
+        if (relayProbe.reached()) {
+            // the probe reached the relay moments ago: the producer opens its first connection as it
+            // starts (camel-netty's lazyChannelCreation=false) and keeps it, so its TLS handshake and
+            // its wait for a refusal run while the first page is read, not after it. Only that
+            // first start: initChannel sets it back, so a relay down at a later start stops nothing.
+            producer.getConfiguration().setLazyChannelCreation(false);
+        }
+        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer, relayProbe, writeTimeoutMs);
     }
 
     @Override
     protected void initChannel(Channel ch) throws Exception {
+        producer.getConfiguration().setLazyChannelCreation(true);
         // Camel's own pipeline (the endpoint has no ssl=true: TLS is ours), then our TLS handler first.
         camelPipeline.initChannel(ch);
         NettyConfiguration cfg = producer.getConfiguration();
@@ -68,7 +76,7 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
         ch.pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(4, true));
         // each chunk of whole lines its own TLS record: a connection cut mid-page leaves the relay no torn line
         ch.pipeline().addAfter("ssl", "whole-line-records", io.collector.jumpcloud.devo.WholeLineRecords.INSTANCE);
-        ch.pipeline().addAfter("whole-line-records", "client-certificate-gate", new ClientCertificateGate(relayVerdict));
+        ch.pipeline().addAfter("whole-line-records", "client-certificate-gate", new ClientCertificateGate(relayProbe.verdict()));
         // the page's lines as bytes, LF-ended, without a String or a copy (the endpoint has no textline codec)
         ch.pipeline().addAfter("client-certificate-gate", "chunked-writes", new ChunkedWriteHandler());
         ch.pipeline().addAfter("chunked-writes", "devo-lines", DevoLineFramer.INSTANCE);

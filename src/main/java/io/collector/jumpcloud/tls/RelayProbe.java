@@ -48,6 +48,15 @@ public final class RelayProbe {
      * for unreachable) or fails with the refusal.
      */
     public record Probe(CompletableFuture<Boolean> handshake, CompletableFuture<Boolean> verdict) {
+        /** No probe (a relay known to take the certificate): nothing to wait for. */
+        public static Probe none() {
+            return new Probe(CompletableFuture.completedFuture(false), CompletableFuture.completedFuture(true));
+        }
+
+        /** True once the probe's handshake with the relay is done (its verdict may still be to come). */
+        boolean reached() {
+            return handshake.isDone() && !handshake.isCompletedExceptionally() && handshake.join();
+        }
     }
 
     /** Starts the probe on a thread of its own. */
