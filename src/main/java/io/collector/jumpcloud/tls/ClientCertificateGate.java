@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
  * writes would be reported as sent while the relay drops them. This holds the writes of a new
  * connection for about two handshake round trips; if the relay closes the connection in that time,
  * the held writes fail (so the page is not checkpointed and is sent again), otherwise they go out.
+ * The relay's session ticket, sent once its TLS took the certificate, shortens the wait to the grace
+ * the start-up probe gives a check after it ({@link RelayProbe#TICKET_GRACE_MS}).
  */
-final class ClientCertificateGate extends ChannelDuplexHandler {
-    static final long MIN_WAIT_MS = 200;
+public final class ClientCertificateGate extends ChannelDuplexHandler {
+    public static final long MIN_WAIT_MS = 200;
     static final long MAX_WAIT_MS = 3000;
 
     private final long connectStartedNanos = System.nanoTime();
@@ -68,23 +70,11 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
             } else {
                 long handshakeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStartedNanos);
                 long wait = Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 2 * handshakeMs));
-                ctx.executor().schedule(() -> {
-                    if (!ctx.channel().isActive()) {
-                        failClosed(ctx, null);
-                        return;
-                    }
-                    // a connection made while the start-up probe still waits for the relay's verdict on
-                    // the certificate waits for it too: a refusal it finds fails these writes
-                    relayVerdict.whenComplete((ok, refused) -> ctx.executor().execute(() -> {
-                        if (refused != null) {
-                            failRefusedAtStart(ctx, refused);
-                        } else if (ctx.channel().isActive()) {
-                            release(ctx);
-                        } else {
-                            failClosed(ctx, null);
-                        }
-                    }));
-                }, wait, TimeUnit.MILLISECONDS);
+                ctx.executor().schedule(() -> afterWait(ctx), wait, TimeUnit.MILLISECONDS);
+                // the relay's session ticket says its TLS took the certificate: from it, the probe's grace
+                // for a check the relay makes after it (a cold start's slow handshake no longer doubles the wait)
+                ctx.pipeline().addBefore("ssl", "session-ticket-watch", new SessionTicketWatch(() ->
+                        ctx.executor().schedule(() -> afterWait(ctx), RelayProbe.TICKET_GRACE_MS, TimeUnit.MILLISECONDS)));
             }
         }
         super.userEventTriggered(ctx, evt);
@@ -104,6 +94,28 @@ final class ClientCertificateGate extends ChannelDuplexHandler {
             failClosed(ctx, cause);
         }
         super.exceptionCaught(ctx, cause);
+    }
+
+    /** The wait for a refusal is over: the writes go unless the connection closed or the probe found a refusal. */
+    private void afterWait(ChannelHandlerContext ctx) {
+        if (open || failed) {
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            failClosed(ctx, null);
+            return;
+        }
+        // a connection made while the start-up probe still waits for the relay's verdict on
+        // the certificate waits for it too: a refusal it finds fails these writes
+        relayVerdict.whenComplete((ok, refused) -> ctx.executor().execute(() -> {
+            if (refused != null) {
+                failRefusedAtStart(ctx, refused);
+            } else if (ctx.channel().isActive()) {
+                release(ctx);
+            } else {
+                failClosed(ctx, null);
+            }
+        }));
     }
 
     private void release(ChannelHandlerContext ctx) {

@@ -66,6 +66,35 @@ class DevoTlsTest {
         }
     }
 
+    /**
+     * A relay slow to answer the hello (far away, or busy): a new connection's handshake lasts 400 ms,
+     * and its writes waited twice that for a refusal. The relay's session ticket says its TLS took the
+     * certificate: the writes wait the probe's grace after it (200 ms), not 800 ms.
+     */
+    @Test
+    void aSlowHandshakesWritesGoAGraceAfterTheRelaysTicketNotTwiceItsTime() throws Exception {
+        Instant from = Instant.now().minus(10, ChronoUnit.MINUTES);
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator();
+             TlsLineReceiver relay = TlsLineReceiver.start(pki, true).helloDelay(Duration.ofMillis(400))) {
+            sim.addEvents(f.series(List.of("sso"), from, Duration.ofMillis(100), 100));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "200").set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
+                    .devo(relay.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                CollectorRun.await(() -> relay.lineCount() >= 100, Duration.ofSeconds(30), "the first 100");
+                relay.dropConnections(); // the next page opens a connection of its own, the start long over
+                sim.addEvents(f.series(List.of("sso"), from.plusSeconds(30), Duration.ofMillis(100), 100));
+                CollectorRun.await(() -> relay.lineCount() >= 200, Duration.ofSeconds(30), "the next 100");
+            }
+            List<Long> delays = relay.firstLineDelaysMs();
+            long ms = delays.get(delays.size() - 1);
+            assertTrue(ms >= io.collector.jumpcloud.tls.ClientCertificateGate.MIN_WAIT_MS - 50 && ms < 600,
+                    "the new connection's first line " + ms + " ms after its handshake (twice the handshake would be over 800)");
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), relay.lines(), "test-collector");
+        }
+    }
+
     @Test
     void aRelayThatStartsRefusingTheCertificateLosesNothing() throws Exception {
         // TLS 1.3: the refusal comes after the handshake; the pages written meanwhile must not count as sent

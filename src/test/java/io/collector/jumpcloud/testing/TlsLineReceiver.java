@@ -26,6 +26,8 @@ public final class TlsLineReceiver implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger idleCloses = new AtomicInteger();
+    private final List<Long> firstLineDelaysMs = new CopyOnWriteArrayList<>();
+    private volatile long helloDelayMs;
     private volatile boolean closed;
     private volatile int idleTimeoutMs;
     private volatile Mode mode = Mode.NORMAL;
@@ -106,7 +108,11 @@ public final class TlsLineReceiver implements AutoCloseable {
     private void read(SSLSocket s) {
         try (s; BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8), 1 << 16)) {
             s.setSoTimeout(idleTimeoutMs);
+            if (helloDelayMs > 0) {
+                Thread.sleep(helloDelayMs);
+            }
             s.startHandshake();
+            long handshakeDone = System.nanoTime();
             Mode m = mode;
             if (m == Mode.CLOSE_AFTER_HANDSHAKE) {
                 return;
@@ -126,13 +132,17 @@ public final class TlsLineReceiver implements AutoCloseable {
             String line;
             int read = 0;
             while ((line = r.readLine()) != null) {
+                if (read == 0) {
+                    firstLineDelaysMs.add((System.nanoTime() - handshakeDone) / 1_000_000);
+                }
                 synchronized (lines) {
                     lines.add(line);
                 }
-                if (m == Mode.WRITES_BACK && read++ % 1000 == 0) {
+                if (m == Mode.WRITES_BACK && read % 1000 == 0) {
                     s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\u001b[2J\r\n".getBytes(StandardCharsets.UTF_8));
                     s.getOutputStream().flush();
                 }
+                read++;
             }
         } catch (java.net.SocketTimeoutException idle) {
             idleCloses.incrementAndGet(); // like Devo's load balancer: an idle connection is closed
@@ -140,6 +150,8 @@ public final class TlsLineReceiver implements AutoCloseable {
             if (!closed) {
                 handshakeErrors.add(e.toString());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             open.remove(s);
         }
@@ -158,6 +170,12 @@ public final class TlsLineReceiver implements AutoCloseable {
             bytes.addAndGet(n);
             counted.addAndGet(lf);
         }
+    }
+
+    /** New connections wait this long before they answer the TLS hello: a relay far away, or busy. */
+    public TlsLineReceiver helloDelay(Duration delay) {
+        helloDelayMs = delay.toMillis();
+        return this;
     }
 
     /** How new connections are treated from now on (open ones keep theirs). */
@@ -216,6 +234,11 @@ public final class TlsLineReceiver implements AutoCloseable {
     public TlsLineReceiver idleTimeout(java.time.Duration d) {
         idleTimeoutMs = (int) d.toMillis();
         return this;
+    }
+
+    /** For each connection that brought lines, in order: the time from its handshake to its first line. */
+    public List<Long> firstLineDelaysMs() {
+        return List.copyOf(firstLineDelaysMs);
     }
 
     public int idleCloses() {
