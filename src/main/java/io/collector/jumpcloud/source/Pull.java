@@ -171,7 +171,7 @@ public final class Pull {
     }
 
     /** The size of a route's first page after the start. */
-    static final int FIRST_PAGE = 1000;
+    static final int FIRST_PAGE = 100;
 
     /** A request left (asked for now, or ahead from a page request's thread). */
     void issued() {
