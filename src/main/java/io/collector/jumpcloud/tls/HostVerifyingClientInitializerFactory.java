@@ -27,6 +27,8 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
     private final NettyProducer producer;
     private final Delegate camelPipeline;
     private final RelayProbe.Probe relayProbe;
+    /** The producer's first connection is opened as it starts (see createPipelineFactory). */
+    private final java.util.concurrent.atomic.AtomicBoolean headStart;
     private final long writeTimeoutMs;
 
     public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname) {
@@ -40,34 +42,39 @@ public final class HostVerifyingClientInitializerFactory extends ClientInitializ
      */
     public HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, RelayProbe.Probe relayProbe,
                                                  long writeTimeoutMs) {
-        this(sslContext, verifyHostname, null, relayProbe, writeTimeoutMs);
+        this(sslContext, verifyHostname, null, relayProbe, writeTimeoutMs, false);
     }
 
     private HostVerifyingClientInitializerFactory(SSLContext sslContext, boolean verifyHostname, NettyProducer producer,
-                                                  RelayProbe.Probe relayProbe, long writeTimeoutMs) {
+                                                  RelayProbe.Probe relayProbe, long writeTimeoutMs, boolean headStart) {
         this.sslContext = sslContext;
         this.verifyHostname = verifyHostname;
         this.producer = producer;
         this.camelPipeline = producer == null ? null : new Delegate(producer);
         this.relayProbe = relayProbe;
+        this.headStart = new java.util.concurrent.atomic.AtomicBoolean(headStart);
         this.writeTimeoutMs = writeTimeoutMs;
     }
 
     @Override
     public ClientInitializerFactory createPipelineFactory(NettyProducer producer) {
-        if (relayProbe.reached()) {
+        boolean headStart = relayProbe.reached();
+        if (headStart) {
             // the probe reached the relay moments ago: the producer opens its first connection as it
-            // starts (camel-netty's lazyChannelCreation=false) and keeps it, so its TLS handshake and
-            // its wait for a refusal run while the first page is read, not after it. Only that
-            // first start: initChannel sets it back, so a relay down at a later start stops nothing.
+            // starts, and keeps it, so its TLS handshake and its wait for a refusal run while the first
+            // page is read, not after it (about 0.3 s of the first event). Only at this start: initChannel
+            // sets it back, and HeadStartConnect keeps a relay gone meanwhile from failing the start.
             producer.getConfiguration().setLazyChannelCreation(false);
         }
-        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer, relayProbe, writeTimeoutMs);
+        return new HostVerifyingClientInitializerFactory(sslContext, verifyHostname, producer, relayProbe, writeTimeoutMs, headStart);
     }
 
     @Override
     protected void initChannel(Channel ch) throws Exception {
-        producer.getConfiguration().setLazyChannelCreation(true);
+        if (headStart.getAndSet(false)) {
+            producer.getConfiguration().setLazyChannelCreation(true); // a later start of the route connects lazily
+            ch.pipeline().addFirst("head-start-connect", new HeadStartConnect());
+        }
         // Camel's own pipeline (the endpoint has no ssl=true: TLS is ours), then our TLS handler first.
         camelPipeline.initChannel(ch);
         NettyConfiguration cfg = producer.getConfiguration();

@@ -95,6 +95,71 @@ class DevoTlsTest {
         }
     }
 
+    /**
+     * Once the probe reached the relay, the Devo producer opens its connection as the routes start,
+     * while the first page is still being read: its handshake and its wait for a refusal are done
+     * when the page comes (before, they began with the page).
+     */
+    @Test
+    void theFirstConnectionIsOpenBeforeTheFirstPageComes() throws Exception {
+        Instant from = Instant.now().minus(10, ChronoUnit.MINUTES);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver relay = TlsLineReceiver.start(pki, true)) {
+            sim.addEvents(new EventFactory().series(List.of("sso"), from, Duration.ofMillis(100), 100));
+            sim.latency(Duration.ofMillis(3000));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
+                    .devo(relay.port(), pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                CollectorRun.await(() -> relay.handshakes() >= 2, Duration.ofSeconds(2), "the probe's and the producer's handshakes");
+                assertEquals(0, relay.lineCount(), "no page yet");
+                CollectorRun.await(() -> relay.lineCount() >= 100, Duration.ofSeconds(30), "every event");
+                Thread.sleep(300);
+            }
+            assertEquals(2, relay.handshakes(), "the first page went on the connection opened at the start");
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), relay.lines(), "test-collector");
+        }
+    }
+
+    /**
+     * Unlucky: the relay takes the start-up probe's connection, then stops listening before the Devo
+     * producer (which opens its first connection as it starts, once the probe reached the relay)
+     * connects. The collector starts anyway, and sends every event once when the relay is back.
+     */
+    @Test
+    void aRelayGoneJustAfterTheProbeReachedItStopsNothing() throws Exception {
+        Instant from = Instant.now().minus(10, ChronoUnit.MINUTES);
+        java.net.ServerSocket once = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        int port = once.getLocalPort();
+        Thread relayOnce = new Thread(() -> {
+            try (once; java.net.Socket tcp = once.accept()) {
+                once.close(); // nothing listens on the port any more
+                var s = (javax.net.ssl.SSLSocket) pki.serverContext().getSocketFactory().createSocket(tcp, null, tcp.getPort(), false);
+                s.setUseClientMode(false);
+                s.setNeedClientAuth(true);
+                s.startHandshake();
+                Thread.sleep(3000);
+            } catch (Exception ended) {
+                // the probe's end
+            }
+        }, "relay-once");
+        relayOnce.setDaemon(true);
+        relayOnce.start();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator()) {
+            sim.addEvents(new EventFactory().series(List.of("sso"), from, Duration.ofMillis(100), 100));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.historic-date-utc", CollectorRun.historic(from.minusSeconds(1)))
+                    .devo(port, pki.clientCert(), pki.clientKey(), pki.ca())) {
+                run.start();
+                Thread.sleep(1000);
+                try (TlsLineReceiver back = TlsLineReceiver.start(pki, true, port)) {
+                    CollectorRun.await(() -> back.lineCount() >= 100, Duration.ofSeconds(30), "every event once the relay is back");
+                    Thread.sleep(500);
+                    DevoLinesOnTheWire.assertExactlyOnce(sim.events(), back.lines(), "test-collector");
+                }
+            }
+        }
+    }
+
     @Test
     void aRelayThatStartsRefusingTheCertificateLosesNothing() throws Exception {
         // TLS 1.3: the refusal comes after the handshake; the pages written meanwhile must not count as sent

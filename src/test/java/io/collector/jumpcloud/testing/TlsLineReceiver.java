@@ -28,6 +28,7 @@ public final class TlsLineReceiver implements AutoCloseable {
     private final AtomicInteger idleCloses = new AtomicInteger();
     private final List<Long> firstLineDelaysMs = new CopyOnWriteArrayList<>();
     private volatile long helloDelayMs;
+    private final AtomicInteger handshakes = new AtomicInteger();
     private volatile boolean closed;
     private volatile int idleTimeoutMs;
     private volatile Mode mode = Mode.NORMAL;
@@ -113,6 +114,7 @@ public final class TlsLineReceiver implements AutoCloseable {
             }
             s.startHandshake();
             long handshakeDone = System.nanoTime();
+            handshakes.incrementAndGet();
             Mode m = mode;
             if (m == Mode.CLOSE_AFTER_HANDSHAKE) {
                 return;
@@ -234,6 +236,11 @@ public final class TlsLineReceiver implements AutoCloseable {
     public TlsLineReceiver idleTimeout(java.time.Duration d) {
         idleTimeoutMs = (int) d.toMillis();
         return this;
+    }
+
+    /** TLS handshakes completed so far (the start-up probe's included). */
+    public int handshakes() {
+        return handshakes.get();
     }
 
     /** For each connection that brought lines, in order: the time from its handshake to its first line. */
