@@ -53,6 +53,7 @@ public final class CollectorApplication implements CamelConfiguration {
         if (java.util.Arrays.asList(args).contains("--health")) {
             return HealthProbe.run(System.out);
         }
+        io.collector.jumpcloud.source.JumpCloudTls.preload(); // the trust store is read while camel-main starts
         Main main = newMain();
         stopOnSignal(main);
         try {

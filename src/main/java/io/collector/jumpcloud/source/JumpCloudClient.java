@@ -77,6 +77,7 @@ public final class JumpCloudClient implements AutoCloseable {
         this.http = builder
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(200).setMaxConnPerRoute(200)
+                        .setTlsSocketStrategy(JumpCloudTls.strategy())
                         // HttpClient holds any header as it comes by default: a header line of megabytes, or
                         // a million headers, from a broken API or proxy would fill the heap of every route
                         .setConnectionFactory(org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory.builder()
