@@ -30,12 +30,11 @@ public final class RelayProbe {
     private RelayProbe() {
     }
 
-    /** After a relay's session ticket: time for a check it makes once its TLS library took the certificate. */
+    /**
+     * After a relay's session ticket: time for a check it makes once its TLS library took the
+     * certificate (its close comes right behind the ticket, so no round trip is added).
+     */
     static final long TICKET_GRACE_MS = 200;
-
-    static long ticketGraceMs(long roundTripMs) {
-        return Math.max(TICKET_GRACE_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs));
-    }
 
     static long refusalWaitMs(long roundTripMs, long handshakeMs) {
         return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, 4 * roundTripMs + 2 * handshakeMs + 100));
@@ -115,54 +114,59 @@ public final class RelayProbe {
             s.startHandshake();
             long handshakeMs = (System.nanoTime() - handshakeStarted) / 1_000_000; // how busy both ends are
             handshakeDone.complete(true);
-            if (!"TLSv1.3".equals(s.getSession().getProtocol())) {
-                // before TLS 1.3 the relay's refusal of the certificate ends the handshake itself
-                LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, s.getSession().getProtocol());
-                return true;
+            String protocol = s.getSession().getProtocol();
+            // before TLS 1.3 the relay's refusal of the certificate ends the handshake itself
+            String how = "TLSv1.3".equals(protocol) ? awaitRefusal(s, tcp, refusalWaitMs(connectMs, handshakeMs)) : protocol;
+            if (how == null) {
+                LOG.warn("The Devo relay {}:{} closed the probe connection right after the TLS handshake ({}); "
+                        + "if no event arrives, check the client certificate", host, port, protocol);
+            } else {
+                LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, how);
             }
-            // The refusal of a TLS 1.3 relay comes one round trip after the handshake plus the relay's
-            // check of the certificate: wait four round trips, twice the handshake's time and 100 ms,
-            // at least 1 s and at most 1.5 s. At start this wait runs while the routes start
-            // (CollectorBeans): every new connection holds its writes until the relay could have
-            // refused, so nothing is lost meanwhile, and a refusal found here stops the collector.
-            // With 300 ms, a relay in a busy JVM was seen refusing after the probe had ended.
-            s.setSoTimeout((int) refusalWaitMs(connectMs, handshakeMs));
-            // A relay whose TLS library sends session tickets (OpenSSL's and the JDK's do, as rsyslog's
-            // ossl driver does) sends them only once it took the client's certificate: a whole record
-            // read after the handshake without an alert ends the wait early, after a grace for a relay
-            // that checks names or the chain itself right after (GnuTLS's rsyslog driver does).
-            tcp.afterHandshake(() -> CompletableFuture.runAsync(() -> {
-                if (tcp.acceptedEarly.compareAndSet(false, true)) {
-                    try {
-                        tcp.close(); // ends the read below: nothing came after the ticket in the grace
-                    } catch (IOException ignored) {
-                        // closed anyway
-                    }
-                }
-            }, CompletableFuture.delayedExecutor(ticketGraceMs(connectMs), java.util.concurrent.TimeUnit.MILLISECONDS)));
-            try {
-                // a relay never writes to us: a read ends in the timeout, or shows the refusal
-                if (s.getInputStream().read() < 0) {
-                    LOG.warn("The Devo relay {}:{} closed the probe connection right after the TLS handshake ({}); "
-                            + "if no event arrives, check the client certificate", host, port, s.getSession().getProtocol());
-                    return true;
-                }
-            } catch (SocketTimeoutException fine) {
-                // accepted
-            } catch (IOException e) {
-                if (!tcp.acceptedEarly.get()) {
-                    throw e;
-                }
-                LOG.info("The Devo relay {}:{} accepted the client certificate (TLSv1.3, its session ticket came)", host, port);
-                return true;
-            }
-            LOG.info("The Devo relay {}:{} accepted the client certificate ({})", host, port, s.getSession().getProtocol());
             return true;
         } catch (IOException e) {
             if (overdue.get()) {
                 return overdue(host, port);
             }
             return refusedOrUnreachable(e, tcp.answered, handshakeDone.isDone(), host, port);
+        }
+    }
+
+    /**
+     * The wait for a TLS 1.3 relay's refusal, which comes one round trip after the handshake plus the
+     * relay's check of the certificate: {@code waitMs} (four round trips, twice the handshake's time and
+     * 100 ms, at least 1 s and at most 1.5 s; with 300 ms, a relay in a busy JVM was seen refusing after
+     * the probe had ended). At start it runs while the routes start (CollectorBeans): every new
+     * connection holds its writes until the relay could have refused, and a refusal found here stops
+     * the collector. A relay whose TLS library sends session tickets (OpenSSL's, as rsyslog's ossl
+     * driver, and the JDK's) sends them only once it took the certificate: a whole record read without
+     * an alert ends the wait {@link #TICKET_GRACE_MS} later, the grace for a relay that checks names or
+     * the chain itself right after (GnuTLS's rsyslog driver does).
+     *
+     * @return how the certificate was found taken, or null when the relay closed the connection
+     * @throws IOException the refusal (an alert, a reset)
+     */
+    private static String awaitRefusal(SSLSocket s, AnsweredSocket tcp, long waitMs) throws IOException {
+        s.setSoTimeout((int) waitMs);
+        tcp.afterHandshake(() -> CompletableFuture.runAsync(() -> {
+            if (tcp.acceptedEarly.compareAndSet(false, true)) {
+                try {
+                    tcp.close(); // ends the read below: nothing came after the ticket in the grace
+                } catch (IOException ignored) {
+                    // closed anyway
+                }
+            }
+        }, CompletableFuture.delayedExecutor(TICKET_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)));
+        try {
+            // a relay never writes to us: a read ends in the timeout, or shows the refusal
+            return s.getInputStream().read() < 0 ? null : "TLSv1.3";
+        } catch (SocketTimeoutException fine) {
+            return "TLSv1.3";
+        } catch (IOException e) {
+            if (!tcp.acceptedEarly.get()) {
+                throw e;
+            }
+            return "TLSv1.3, its session ticket came";
         }
     }
 

@@ -52,6 +52,48 @@ class RelayProbeTest {
         }
     }
 
+    /** A TLS 1.2 relay refuses a certificate inside the handshake: its end is the verdict, no wait after it. */
+    @Test
+    void aTls12RelaysHandshakeIsItsVerdict() throws Exception {
+        try (javax.net.ssl.SSLServerSocket relay = (javax.net.ssl.SSLServerSocket) pki.serverContext().getServerSocketFactory()
+                .createServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            relay.setEnabledProtocols(new String[] {"TLSv1.2"});
+            relay.setNeedClientAuth(true);
+            Thread t = new Thread(() -> {
+                while (!relay.isClosed()) {
+                    try {
+                        SSLSocket s = (SSLSocket) relay.accept();
+                        Thread c = new Thread(() -> {
+                            try (s) {
+                                s.startHandshake();
+                                Thread.sleep(2000);
+                            } catch (Exception refusedOrEnded) {
+                                // a refused client, or the test's end
+                            }
+                        });
+                        c.setDaemon(true);
+                        c.start();
+                    } catch (Exception ended) {
+                        // the test's end
+                    }
+                }
+            }, "tls12-relay");
+            t.setDaemon(true);
+            t.start();
+            DevoTlsMaterial tls = DevoTlsMaterial.load(pki.clientCert(), pki.clientKey(), Optional.empty(), pki.ca(), Instant.now());
+            RelayProbe.Probe probe = RelayProbe.start(tls.sslContext(), "127.0.0.1", relay.getLocalPort(), false);
+            assertTrue(probe.handshake().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            long handshakeDone = System.nanoTime();
+            assertTrue(probe.verdict().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            long ms = (System.nanoTime() - handshakeDone) / 1_000_000;
+            assertTrue(ms < RelayProbe.TICKET_GRACE_MS - 50, "the verdict right at the handshake's end: " + ms + " ms");
+            Path[] foreign = pki.foreignClient();
+            DevoTlsMaterial stranger = DevoTlsMaterial.load(foreign[0], foreign[1], Optional.empty(), pki.ca(), Instant.now());
+            assertThrows(TlsSetupException.class, () -> RelayProbe.run(stranger.sslContext(), "127.0.0.1", relay.getLocalPort(), false),
+                    "a TLS 1.2 refusal is still a refusal");
+        }
+    }
+
     /**
      * A relay that takes the certificate in TLS, sends its ticket, then refuses the client on a check
      * of its own a moment later (a permitted-peer name) and resets the connection: still a refusal.
