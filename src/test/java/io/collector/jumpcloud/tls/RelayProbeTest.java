@@ -59,11 +59,11 @@ class RelayProbeTest {
                 .createServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             relay.setEnabledProtocols(new String[] {"TLSv1.2"});
             relay.setNeedClientAuth(true);
-            Thread t = new Thread(() -> {
+            daemon("tls12-relay", () -> {
                 while (!relay.isClosed()) {
                     try {
                         SSLSocket s = (SSLSocket) relay.accept();
-                        Thread c = new Thread(() -> {
+                        daemon("tls12-connection", () -> {
                             try (s) {
                                 s.startHandshake();
                                 Thread.sleep(2000);
@@ -71,21 +71,12 @@ class RelayProbeTest {
                                 // a refused client, or the test's end
                             }
                         });
-                        c.setDaemon(true);
-                        c.start();
                     } catch (Exception ended) {
                         // the test's end
                     }
                 }
-            }, "tls12-relay");
-            t.setDaemon(true);
-            t.start();
-            DevoTlsMaterial tls = DevoTlsMaterial.load(pki.clientCert(), pki.clientKey(), Optional.empty(), pki.ca(), Instant.now());
-            RelayProbe.Probe probe = RelayProbe.start(tls.sslContext(), "127.0.0.1", relay.getLocalPort(), false);
-            assertTrue(probe.handshake().get(10, java.util.concurrent.TimeUnit.SECONDS));
-            long handshakeDone = System.nanoTime();
-            assertTrue(probe.verdict().get(10, java.util.concurrent.TimeUnit.SECONDS));
-            long ms = (System.nanoTime() - handshakeDone) / 1_000_000;
+            });
+            long ms = msFromHandshakeToVerdict(pki, relay.getLocalPort());
             assertTrue(ms < RelayProbe.TICKET_GRACE_MS - 50, "the verdict right at the handshake's end: " + ms + " ms");
             Path[] foreign = pki.foreignClient();
             DevoTlsMaterial stranger = DevoTlsMaterial.load(foreign[0], foreign[1], Optional.empty(), pki.ca(), Instant.now());
@@ -101,7 +92,7 @@ class RelayProbeTest {
     @Test
     void aRelayRefusingJustAfterItsTicketIsStillARefusal() throws Exception {
         try (ServerSocket relay = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread t = new Thread(() -> {
+            daemon("refusing-after-ticket", () -> {
                 try (Socket tcp = relay.accept()) {
                     SSLSocket s = (SSLSocket) pki.serverContext().getSocketFactory().createSocket(tcp, null, tcp.getPort(), false);
                     s.setUseClientMode(false);
@@ -112,9 +103,7 @@ class RelayProbeTest {
                 } catch (Exception ended) {
                     // the probe's end
                 }
-            }, "refusing-after-ticket");
-            t.setDaemon(true);
-            t.start();
+            });
             DevoTlsMaterial tls = DevoTlsMaterial.load(pki.clientCert(), pki.clientKey(), Optional.empty(), pki.ca(), Instant.now());
             TlsSetupException refused = assertThrows(TlsSetupException.class,
                     () -> RelayProbe.run(tls.sslContext(), "127.0.0.1", relay.getLocalPort(), false));
@@ -122,13 +111,25 @@ class RelayProbeTest {
         }
     }
 
-    private static void assertVerdictSoonAfterTheHandshake(TestPki pki, int port) throws Exception {
+    /** The time from the probe's handshake to its verdict that the relay took the certificate. */
+    private static long msFromHandshakeToVerdict(TestPki pki, int port) throws Exception {
         DevoTlsMaterial tls = DevoTlsMaterial.load(pki.clientCert(), pki.clientKey(), Optional.empty(), pki.ca(), Instant.now());
         RelayProbe.Probe probe = RelayProbe.start(tls.sslContext(), "127.0.0.1", port, false);
         assertTrue(probe.handshake().get(10, java.util.concurrent.TimeUnit.SECONDS), "the relay took the connection");
         long handshakeDone = System.nanoTime();
         assertTrue(probe.verdict().get(10, java.util.concurrent.TimeUnit.SECONDS), "the relay took the certificate");
-        long ms = (System.nanoTime() - handshakeDone) / 1_000_000;
+        return (System.nanoTime() - handshakeDone) / 1_000_000;
+    }
+
+    private static Thread daemon(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void assertVerdictSoonAfterTheHandshake(TestPki pki, int port) throws Exception {
+        long ms = msFromHandshakeToVerdict(pki, port);
         assertTrue(ms >= RelayProbe.TICKET_GRACE_MS - 50 && ms < RelayProbe.MIN_WAIT_MS - 300,
                 "the verdict a grace after the ticket, not after the whole refusal window: " + ms + " ms");
     }
@@ -140,7 +141,7 @@ class RelayProbeTest {
     @Test
     void aRelayTricklingItsHandshakeIsGivenUpAfterTheDeadlineNotWaitedForForGood() throws Exception {
         try (ServerSocket relay = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread trickle = new Thread(() -> {
+            daemon("trickling-relay", () -> {
                 try (Socket s = relay.accept(); OutputStream out = s.getOutputStream()) {
                     out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00}); // a handshake record of 16 kB to come
                     out.flush();
@@ -152,9 +153,7 @@ class RelayProbeTest {
                 } catch (Exception ended) {
                     // the probe gave up
                 }
-            }, "trickling-relay");
-            trickle.setDaemon(true);
-            trickle.start();
+            });
             DevoTlsMaterial tls = DevoTlsMaterial.load(pki.clientCert(), pki.clientKey(), Optional.empty(), pki.ca(), Instant.now());
             long started = System.nanoTime();
             boolean reached = RelayProbe.run(tls.sslContext(), "127.0.0.1", relay.getLocalPort(), false);
