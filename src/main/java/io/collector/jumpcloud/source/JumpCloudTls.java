@@ -35,8 +35,14 @@ public final class JumpCloudTls {
         if (STARTED.compareAndSet(false, true)) {
             load();
         }
-        // a context that could not be made fails here as HttpClient's own default would
-        return new DefaultClientTlsStrategy(LOADED.join(), HostnameVerificationPolicy.BOTH, HttpsSupport.getDefaultHostnameVerifier());
+        SSLContext context;
+        try {
+            context = LOADED.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // a context that could not be made fails here with the exception HttpClient's own default throws
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        return new DefaultClientTlsStrategy(context, HostnameVerificationPolicy.BOTH, HttpsSupport.getDefaultHostnameVerifier());
     }
 
     private static void load() {
