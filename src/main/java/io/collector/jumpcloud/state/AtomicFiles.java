@@ -18,7 +18,16 @@ final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** Writes a file's content into the open temp file (its position 0 on). */
+    interface Content {
+        void writeTo(FileChannel ch) throws IOException;
+    }
+
     static void write(Path target, byte[] content, String what) {
+        replace(target, ch -> ch.write(ByteBuffer.wrap(content)), what);
+    }
+
+    static void replace(Path target, Content content, String what) {
         try {
             if (!Files.isDirectory(target.getParent())) {
                 Files.createDirectories(target.getParent()); // once: when it exists this costs an exception each write
@@ -26,7 +35,7 @@ final class AtomicFiles {
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(ByteBuffer.wrap(content));
+                content.writeTo(ch);
                 ch.force(true);
             }
             try {

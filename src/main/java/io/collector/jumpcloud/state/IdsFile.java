@@ -82,31 +82,42 @@ final class IdsFile {
 
     /**
      * Writes the ids from index {@code start} on after the {@code start} ids already in the file (what
-     * a failed earlier write left after them goes), and fsyncs it.
+     * a failed earlier write left after them goes), and fsyncs it. From 0 (a new second, or a retry
+     * after a failed save) the file is written aside and renamed into place: the state on disk may
+     * name this very file with the ids of an earlier save, and a crash or an interrupt while it was
+     * rewritten in place would leave fewer ids than that state says, a route that cannot start.
      */
     static void write(Path idsFile, SecondIds ids, int start) {
+        if (start == 0) {
+            AtomicFiles.replace(idsFile, ch -> writeIds(ch, ids, 0), "ids file");
+            return;
+        }
         try {
             if (!Files.isDirectory(idsFile.getParent())) {
                 Files.createDirectories(idsFile.getParent());
             }
             try (FileChannel ch = FileChannel.open(idsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 ch.truncate((long) start * FINGERPRINT_BYTES);
-                // a live poll appends a few ids: a buffer of their size, not 64 kB each time
-                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(FINGERPRINT_BYTES, (long) (ids.size() - start) * FINGERPRINT_BYTES)));
-                long pos = (long) start * FINGERPRINT_BYTES;
-                for (int i = start; i < ids.size(); i++) {
-                    IdFingerprint f = ids.get(i);
-                    buf.putLong(f.hi()).putLong(f.lo());
-                    if (!buf.hasRemaining()) {
-                        pos += flush(ch, buf, pos);
-                    }
-                }
-                flush(ch, buf, pos);
+                writeIds(ch, ids, start);
                 ch.force(true);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the ids file " + idsFile.toAbsolutePath() + ": " + AtomicFiles.describe(e), e);
         }
+    }
+
+    private static void writeIds(FileChannel ch, SecondIds ids, int start) throws IOException {
+        // a live poll appends a few ids: a buffer of their size, not 64 kB each time
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(FINGERPRINT_BYTES, (long) (ids.size() - start) * FINGERPRINT_BYTES)));
+        long pos = (long) start * FINGERPRINT_BYTES;
+        for (int i = start; i < ids.size(); i++) {
+            IdFingerprint f = ids.get(i);
+            buf.putLong(f.hi()).putLong(f.lo());
+            if (!buf.hasRemaining()) {
+                pos += flush(ch, buf, pos);
+            }
+        }
+        flush(ch, buf, pos);
     }
 
     private static long flush(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

@@ -74,6 +74,36 @@ class StateStoreTest {
         assertEquals(1, store.load("sso").orElseThrow().sameSecond().size());
     }
 
+    /**
+     * A retry of a failed save writes the second's ids whole. The state on disk still names the same
+     * ids file with the ids of the save before: had the retry rewritten that file in place, a crash or
+     * an interrupt in the middle would leave fewer ids than the state says, and the route could not
+     * start. The file the old state names (held here by a second link) is never written into.
+     */
+    @Test
+    void aWholeSaveOfTheSameSecondNeverRewritesTheIdsFileTheStateOnDiskNames() throws Exception {
+        StateStore store = new StateStore(dir);
+        Instant t = Instant.parse("2026-01-01T00:00:05.5Z");
+        SecondIds ids = ids(t);
+        for (int i = 0; i < 1_000; i++) {
+            ids.add(IdFingerprint.of("id-" + i));
+        }
+        store.save("sso", new ServiceState(t, t), ids);
+        Path file = dir.resolve("sso.ids-" + t.getEpochSecond());
+        Path asTheStateSawIt = dir.resolve("held-by-the-old-state");
+        Files.createLink(asTheStateSawIt, file);
+        for (int i = 0; i < 500; i++) {
+            ids.add(IdFingerprint.of("late-" + i));
+        }
+        Files.createDirectory(dir.resolve("sso.json.tmp")); // the state's own write fails: the old state stays
+        assertThrows(java.io.UncheckedIOException.class, () -> store.save("sso", new ServiceState(t.plusMillis(10), t), ids));
+        assertEquals(1_000L * 16, Files.size(asTheStateSawIt), "the ids file the old state names was written into");
+        assertEquals(1_000, store.load("sso").orElseThrow().sameSecond().size(), "the old state loads with its ids");
+        Files.delete(dir.resolve("sso.json.tmp"));
+        store.save("sso", new ServiceState(t.plusMillis(10), t), ids);
+        assertEquals(1_500, store.load("sso").orElseThrow().sameSecond().size());
+    }
+
     @Test
     void readsTheReferenceCollectorsShapeAndOurFirstVersion() throws Exception {
         StateStore store = new StateStore(dir);
