@@ -152,12 +152,23 @@ public final class JumpCloudSource implements AutoCloseable {
         return OrganizationStates.key(service, org);
     }
 
-    void load(RouteState p) {
+    /**
+     * Reads the route's state if it is not read yet: true when it is. A state file that cannot be
+     * trusted blocks the route; a save that fails while the route resumes (a full disk, a folder it
+     * cannot write) leaves it unread, said in the log, and read again at the route's next poll.
+     */
+    boolean load(RouteState p) {
         if (p.blocked() != null) {
-            return;
+            return false;
         }
         try {
             p.state();
+            return true;
+        } catch (java.io.UncheckedIOException e) {
+            metrics.routeProblem(p.service(), p.org(), "its state cannot be written as it resumes: " + e.getMessage());
+            LOG.warn("[{}] Its state cannot be written as it resumes: {}. This route tries again at its next poll; the other routes run.",
+                    p.name(), e.getMessage());
+            return false;
         } catch (StateFileException e) {
             p.block(e);
             metrics.routeProblem(p.service(), p.org(), e.getMessage() + "; this route does not run");
@@ -165,6 +176,7 @@ public final class JumpCloudSource implements AutoCloseable {
                             + "To go on, move the file aside (the route then starts from jumpcloud.historic-date-utc: set it to "
                             + "where the route should start) or put back a good copy, then restart.",
                     p.name(), e.file().toAbsolutePath(), e.problem());
+            return false;
         }
     }
 

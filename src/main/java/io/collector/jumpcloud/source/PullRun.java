@@ -56,6 +56,10 @@ public final class PullRun {
         if (route.blocked() != null || !route.tryStart()) {
             return 0; // said at start: the state file cannot be trusted
         }
+        if (!source.load(route)) { // its state not read yet: said in the log, read again at the next poll
+            route.finished();
+            return 0;
+        }
         Pull pull = null;
         PageFetcher fetcher = null;
         int pages = 0;

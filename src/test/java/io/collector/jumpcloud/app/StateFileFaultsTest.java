@@ -88,6 +88,45 @@ class StateFileFaultsTest {
         }
     }
 
+    /**
+     * A route that must write its state as it resumes (here jumpcloud.historic-date-utc changed, so it
+     * starts again from the new date) on a disk where it cannot: the collector starts anyway, the other
+     * route delivers, and the route reads and writes its state again at its next poll once it can.
+     */
+    @Test
+    void aSaveThatFailsAsARouteResumesStopsNeitherTheStartNorTheOtherRoutes() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        Path state = dir.resolve("state");
+        io.collector.jumpcloud.state.StateStore store = new io.collector.jumpcloud.state.StateStore(state);
+        Instant before = from.minus(1, ChronoUnit.DAYS);
+        for (String service : List.of("sso", "mdm")) {
+            store.save(service, new io.collector.jumpcloud.state.ServiceState(before, before),
+                    new io.collector.jumpcloud.dedup.SecondIds(before.getEpochSecond()));
+        }
+        block(state.resolve("sso.json.tmp"));
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso", "mdm"), from.plusSeconds(5), Duration.ofSeconds(2), 200));
+            List<SimEvent> mdm = sim.events().stream().filter(e -> e.service().equals("mdm")).toList();
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.services", "sso,mdm")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= mdm.size(), Duration.ofSeconds(20), "the mdm events");
+                Thread.sleep(1000); // several polls of sso while its state cannot be written
+                assertEquals(mdm.size(), devo.lineCount(), "sso sends nothing before its state is written");
+                assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN") && l.contains("[sso] Its state cannot be written as it resumes")
+                        && l.contains("sso.json") && l.contains("tries again at its next poll")), String.join("\n", log.lines()));
+                Files.delete(state.resolve("sso.json.tmp/blocked"));
+                Files.delete(state.resolve("sso.json.tmp"));
+                CollectorRun.await(() -> devo.lineCount() >= sim.eventCount(), Duration.ofSeconds(20), "sso once its state can be written");
+                Thread.sleep(1000);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+        }
+    }
+
     /** A folder where the state file's temporary copy goes (a save may be writing that file just now: wait for it). */
     static void block(Path tmp) throws Exception {
         for (int i = 0; ; i++) {
