@@ -215,8 +215,9 @@ public final class JumpCloudClient implements AutoCloseable {
         }
         Answer a = new Answer(response, deadline);
         answer[0] = a;
-        jumpCloudClock.observe(a.header("Date"));
-        if (a.status() != 200) {
+        if (a.status() == 200) {
+            jumpCloudClock.observe(a.header("Date")); // not an error page's: a proxy's carries its own clock
+        } else {
             String body = excerpt(a);
             a.abort(); // what is left of an error's body is not worth reading
             throw new JumpCloudHttpException(a.status(), body, headers(response));

@@ -56,4 +56,69 @@ class ClockSkewTest {
             assertTrue(sim.eventRequests().stream().noneMatch(r -> r.status() != 200), "no request refused (no start_time in the future)");
         }
     }
+
+    /** This machine's wall clock, stepped by hand (NTP correcting a wrong clock, a VM restored from a snapshot). */
+    static final class SteppedClock extends Clock {
+        final java.util.concurrent.atomic.AtomicLong offsetMs = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plusMillis(offsetMs.get());
+        }
+    }
+
+    /**
+     * This machine's clock is stepped back two hours between two polls, then ahead by one while live
+     * events come in (each indexed up to 4 s late). Stepped back, JumpCloud's now (this clock plus the
+     * last Date header's offset) fell behind the checkpoint: the route asked nothing, so no answer came
+     * to correct it, for two hours. Stepped ahead, a query read into the lag, so late events were lost
+     * (and the count check, when on, closed its windows an hour ahead). Between answers JumpCloud's
+     * time now runs on the monotonic clock.
+     */
+    @Test
+    void aWallClockSteppedBackOrAheadStopsNothingAndLosesNoLateEvent() throws Exception {
+        EventFactory f = new EventFactory();
+        Random random = new Random(11);
+        SteppedClock wall = new SteppedClock();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true)) {
+            Instant start = Instant.now();
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .clock(wall)
+                    .set("jumpcloud.poll-interval", "2000").set("jumpcloud.lag-seconds", "3")
+                    // off: its windows would make requests whose answers correct the clock, and catch what the lag missed
+                    .set("jumpcloud.count-check-window-seconds", "0")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(start.minusSeconds(5)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                // between two polls (an answer in flight would carry the correction): back two hours
+                int asked = sim.eventRequests().size();
+                CollectorRun.await(() -> sim.eventRequests().size() > asked, Duration.ofSeconds(10), "a poll");
+                Thread.sleep(300);
+                wall.offsetMs.set(-Duration.ofHours(2).toMillis());
+                sim.addEvents(f.series(java.util.List.of("sso"), Instant.now(), Duration.ofMillis(50), 20));
+                CollectorRun.await(() -> devo.lineCount() >= 20, Duration.ofSeconds(15), "the events after the clock went back");
+                wall.offsetMs.set(Duration.ofHours(1).toMillis());
+                Instant ahead = Instant.now();
+                while (Duration.between(ahead, Instant.now()).toSeconds() < 6) {
+                    Instant t = Instant.now();
+                    sim.addSimEvents(java.util.List.of(SimEvent.of(f.event("sso", t)).withVisibleAt(t.plusMillis(random.nextInt(4000)))));
+                    Thread.sleep(40);
+                }
+                CollectorRun.await(() -> devo.lineCount() >= sim.eventCount(), Duration.ofSeconds(30), sim.eventCount() + " events");
+                Thread.sleep(1500);
+            }
+            System.out.printf("wall clock stepped back 2 h, then ahead 1 h, events up to 4 s late: %d events, %d lines%n",
+                    sim.eventCount(), devo.lineCount());
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+        }
+    }
 }
