@@ -7,6 +7,7 @@ import io.collector.jumpcloud.observe.LogSafe;
 import io.collector.jumpcloud.state.Quarantine;
 import io.collector.jumpcloud.state.ServiceState;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -54,6 +55,16 @@ final class PageCommit extends SynchronizationAdapter {
         return toSend;
     }
 
+    /**
+     * No checkpoint goes past the query's end_time (nor past now): an API that answers with events
+     * after it would otherwise move the checkpoint over events inside the lag not indexed yet.
+     */
+    private Instant checkpointBound() {
+        Instant now = jumpCloudClock.now();
+        Instant end = pull.endTime();
+        return end != null && end.isBefore(now) ? end : now;
+    }
+
     @Override
     public void onComplete(Exchange exchange) {
         Object count = exchange.getProperty(DevoLines.COUNT);
@@ -65,7 +76,7 @@ final class PageCommit extends SynchronizationAdapter {
         quarantine(exchange, tooLong);
         ServiceState s;
         try {
-            s = pull.puller().commit(page, jumpCloudClock.now());
+            s = pull.puller().commit(page, checkpointBound());
         } catch (StateWriteException e) {
             pull.failWith(e); // the consumer ends the pull: nothing new is asked for until the file can be written
             metrics.routeProblem(pull.service(), pull.org(), "the state file cannot be written: " + e.getMessage());

@@ -52,6 +52,36 @@ class HostileApiTest {
         return out;
     }
 
+    /**
+     * An API that answers with events after the query's end_time as well. With a lag of 6 s, an event
+     * stamped 1 s ago came with the first answer, and one stamped 3 s ago, indexed 1 s later, did
+     * not: the checkpoint moved to the first, over the second, which was never read (no count check
+     * here to catch it). The checkpoint now stops at end_time; what came after it is read again by
+     * the next pull and dropped as a duplicate.
+     */
+    @Test
+    void anApiThatAnswersPastEndTimeMovesNoCheckpointOverLateEvents() throws Exception {
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator().ignoresEndTime(true); TlsLineReceiver devo = TlsLineReceiver.start(pki, true)) {
+            Instant begin = Instant.now();
+            sim.addEvents(f.series(List.of("sso"), begin.minusSeconds(30), Duration.ofSeconds(1), 10));
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
+                    .set("jumpcloud.poll-interval", "250").set("jumpcloud.lag-seconds", "6")
+                    .set("jumpcloud.count-check-window-seconds", "0")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(begin.minusSeconds(60)))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 10, Duration.ofSeconds(20), "the backlog");
+                Instant now = Instant.now();
+                SimEvent late = SimEvent.of(f.event("sso", now.minusSeconds(3))).withVisibleAt(now.plusMillis(1500));
+                sim.addSimEvents(List.of(late, SimEvent.of(f.event("sso", now.minusSeconds(1)))));
+                CollectorRun.await(() -> devo.lines().stream().anyMatch(l -> l.contains(late.id())), Duration.ofSeconds(20),
+                        "the event indexed late, stamped before one already answered");
+                Thread.sleep(1500);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+        }
+    }
+
     @Test
     void aPageWithBrokenElementsDeliversTheOthersAndQuarantinesEachOnce() throws Exception {
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);

@@ -78,6 +78,7 @@ public final class JumpCloudSimulator implements AutoCloseable {
     private volatile boolean multiTenant;
     private volatile Clock clock = Clock.systemUTC();
     private volatile boolean endTimeExclusive;
+    private volatile boolean ignoresEndTime;
     private final Set<String> hiddenOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean clampLimitToMax;
     private volatile List<String> knownServices = KNOWN_SERVICES;
@@ -209,6 +210,12 @@ public final class JumpCloudSimulator implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** A broken API that answers with the events after end_time too (a hostile or buggy JumpCloud, a proxy's cache). */
+    public JumpCloudSimulator ignoresEndTime(boolean on) {
+        ignoresEndTime = on;
+        return this;
     }
 
     /** end_time is inclusive by default (the real behaviour is unknown, doc §10). */
@@ -571,6 +578,9 @@ public final class JumpCloudSimulator implements AutoCloseable {
                     clampLimitToMax);
         } catch (BadRequest e) {
             return sendError(ex, 400, e.getMessage());
+        }
+        if (events && ignoresEndTime) {
+            q.end = null; // a broken API: answers with the events after end_time as well
         }
         if (!events) {
             return send(ex, 200, ("{\"count\":" + count(q) + "}").getBytes(StandardCharsets.UTF_8), true);
