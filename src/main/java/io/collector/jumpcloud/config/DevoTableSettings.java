@@ -13,7 +13,7 @@ import java.util.stream.StreamSupport;
  * first-class service); the others go to devo.table.fallback unless set. Adding a service is one
  * entry in the schema.
  */
-final class DevoTableSettings {
+public final class DevoTableSettings {
     static final String PREFIX = CollectorSettings.TABLE_PREFIX;
     static final List<String> KNOWN_SERVICES = StreamSupport.stream(SettingsSchema.names().spliterator(), false)
             .filter(n -> n.startsWith(PREFIX) && !n.equals(CollectorSettings.FALLBACK_TABLE))
@@ -53,6 +53,11 @@ final class DevoTableSettings {
             }
         }
         return tables;
+    }
+
+    /** Whether {@code value} is a Devo table name: dot-separated words, at least four. */
+    public static boolean isTable(String value) {
+        return value != null && TABLE.matcher(value).matches();
     }
 
     static String checked(String setting, String value) {

@@ -1,5 +1,6 @@
 package io.collector.jumpcloud.devo;
 
+import io.collector.jumpcloud.config.DevoTableSettings;
 import io.collector.jumpcloud.observe.LogSafe;
 import java.util.Map;
 import java.util.Set;
@@ -33,11 +34,17 @@ public final class DevoTables {
     private final LongAdder fallbackEvents = new LongAdder();
     private final Set<String> tracked = ConcurrentHashMap.newKeySet();
     private volatile boolean overflowSaid;
+    /** Table names a route's header named that passed the check (bounded: names built from data are checked each time). */
+    private final Set<String> validTables = ConcurrentHashMap.newKeySet();
+    private final Set<String> badTablesSaid = ConcurrentHashMap.newKeySet();
+    private static final int MAX_VALID_TABLES = 1024;
 
     /** @param tables every service's table from the settings (the reference six and each devo.table.<service> set) */
     public DevoTables(Map<String, String> tables, String fallback) {
         this.tables = Map.copyOf(tables);
         this.fallback = fallback;
+        validTables.addAll(this.tables.values());
+        validTables.add(fallback);
     }
 
     /** The table of an event of {@code service} (the route's service header: bound by name, never evaluated). */
@@ -47,8 +54,9 @@ public final class DevoTables {
             return t;
         }
         fallbackEvents.increment();
-        String name = label(service);
-        if (name.equals(service) && tracked.size() < MAX_TRACKED && tracked.add(service)) {
+        boolean known = service == null || tracked.contains(service);
+        String name = label(service); // tracks a plain name while there is room
+        if (!known && name.equals(service)) {
             LOG.warn("Events of service '{}' have no Devo table of their own: sending them to the fallback table {} "
                     + "(set devo.table.{} to choose one)", service, fallback, service);
         } else if (service == null && tracked.add("")) {
@@ -73,7 +81,39 @@ public final class DevoTables {
         if (tables.containsKey(service) || tracked.contains(service)) {
             return service;
         }
-        return PLAIN.matcher(service).matches() && tracked.size() < MAX_TRACKED ? service : OTHER;
+        if (PLAIN.matcher(service).matches()) {
+            // tracked here, whoever asks first (a route may send to the fallback table itself): never more than the bound
+            synchronized (tracked) {
+                if (tracked.size() < MAX_TRACKED) {
+                    tracked.add(service);
+                    return service;
+                }
+            }
+        }
+        return OTHER;
+    }
+
+    /**
+     * The table a route's {@code DevoTable} header names, when it is a Devo table name (dot-separated
+     * words, at least four): a hand-edited route may build it from an event's field, and a line feed
+     * or a space in it would forge or break the syslog line. Else the fallback table, said in the log
+     * for the first names ({@value #MAX_TRACKED}), never dropped.
+     */
+    public String checkedTable(String table) {
+        if (validTables.contains(table)) {
+            return table;
+        }
+        if (DevoTableSettings.isTable(table)) {
+            if (validTables.size() < MAX_VALID_TABLES) {
+                validTables.add(table);
+            }
+            return table;
+        }
+        if (badTablesSaid.size() < MAX_TRACKED && badTablesSaid.add(table)) {
+            LOG.warn("A route named the Devo table '{}' (its DevoTable header), which is not a Devo table name (dot-separated words, "
+                    + "at least four): its events go to the fallback table {}", LogSafe.text(table, 120), fallback);
+        }
+        return fallback;
     }
 
     /**

@@ -39,12 +39,12 @@ public final class ToDevoLine implements Processor {
             service = (String) m.getHeader(EventHeaders.SERVICE);
             table = tables.tableFor(service); // a route that set no table: the fallback, counted
         } else {
-            table = t.toString();
+            table = tables.checkedTable(t.toString()); // a route may build it from data: a table name, or the fallback
         }
         String fallback = null;
         if (table.equals(tables.fallbackTable())) { // the header lookup only for the rare fallback event
             service = service != null ? service : (String) m.getHeader(EventHeaders.SERVICE);
-            if (tables.isFallback(table, service)) {
+            if (tables.isFallback(table, service) || !table.equals(t == null ? table : t.toString())) {
                 fallback = tables.label(service);
             }
         }
