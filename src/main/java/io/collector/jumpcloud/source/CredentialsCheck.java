@@ -86,7 +86,7 @@ public final class CredentialsCheck {
             text = "";
         } catch (JumpCloudHttpException e) {
             status = e.status();
-            text = e.body();
+            text = io.collector.jumpcloud.observe.LogSafe.text(e.body(), 300); // the answer's text: no line of its own in the log
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -160,9 +160,10 @@ final class PullLog {
             };
             return what + ": " + LogSafe.text(h.body(), 300);
         }
+        // the messages quote the answer (a byte of the body, a cursor, a parser's excerpt): no line of their own in the log
         if (e instanceof BadPageException || e instanceof CursorLoopException) {
-            return e.getMessage();
+            return LogSafe.text(e.getMessage(), 1000);
         }
-        return e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e == null ? "unknown error" : e.getClass().getSimpleName() + ": " + LogSafe.text(e.getMessage(), 1000);
     }
 }

@@ -54,7 +54,9 @@ final class RetryPolicy {
         }
         String v = value.trim();
         try {
-            return Long.parseLong(v) * 1000;
+            long seconds = Long.parseLong(v);
+            // a huge number of seconds would overflow to a negative wait: no wait at all
+            return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;
         } catch (NumberFormatException notSeconds) {
             try {
                 return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli() - now.toEpochMilli();

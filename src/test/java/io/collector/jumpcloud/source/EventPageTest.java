@@ -35,6 +35,21 @@ class EventPageTest {
         assertTrue(e.getMessage().chars().noneMatch(c -> c == 0x1b || c == 0x2028 || c == 0x85), e.getMessage());
     }
 
+    /** A byte between two elements, or a cursor, quoted in the reason a pull failed: as the log shows it, escaped. */
+    @Test
+    void aReasonThatQuotesTheAnswerHasNoControlCharactersInTheLog() {
+        for (byte b : new byte[] {0x1b, 0x0c, (byte) 0x85}) {
+            byte[] body = ("[{\"id\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"service\":\"sso\"}" + (char) (b & 0xff) + "]")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            BadPageException e = assertThrows(BadPageException.class, () -> EventPage.parse(PageBody.of(body), null, false, 100));
+            String shown = PullLog.reason(e);
+            assertTrue(shown.chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f)), shown);
+            assertTrue(shown.contains(String.format("\\u%04x", b & 0xff)), shown);
+        }
+        CursorLoopException loop = new CursorLoopException("JumpCloud answered the cursor [\"a\u2028b\u0085\"] a second time");
+        assertTrue(PullLog.reason(loop).chars().noneMatch(c -> c == 0x2028 || c == 0x85), PullLog.reason(loop));
+    }
+
     @Test
     void aPageOfMoreElementsThanAskedForIsRefusedBeforeTheyAreKept() {
         // a 64 MB answer could hold 33 million elements "1,": each kept as a set-aside element would

@@ -34,6 +34,8 @@ class RetryPolicyTest {
         assertEquals(30_000, p.delayMillis(1, http(429, Map.of("retry-after", "Wed, 25 Nov 2026 10:00:30 GMT")), now));
         assertEquals(60_000, p.delayMillis(1, http(429, Map.of("Retry-After", "3600")), now), "capped at jumpcloud.retry-max-delay");
         assertNull(RetryPolicy.retryAfterMillis("soon", now));
+        assertEquals(60_000, p.delayMillis(1, http(429, Map.of("Retry-After", "9300000000000000")), now),
+                "seconds beyond a long's milliseconds: the cap, not an overflow to no wait");
     }
 
     @Test
