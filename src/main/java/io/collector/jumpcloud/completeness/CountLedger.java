@@ -23,6 +23,12 @@ public final class CountLedger {
     private final java.util.Deque<CountCheck.Shortfall> pending = new java.util.ArrayDeque<>();
     private long checkedUpTo;
     private int size;
+    private long[] overflow;
+    /**
+     * Past this many ids (about 6 MB) the oldest windows are left unchecked, whatever the check could do:
+     * ids it cannot count yet (a burst in the checkpoint's window, an API answering events again) stay bounded.
+     */
+    public static final int MAX_IDS = 400_000;
 
     /** @param checkedUpTo epoch second before which nothing is to be checked (aligned down to a window) */
     public CountLedger(long windowSeconds, long checkedUpTo) {
@@ -61,7 +67,19 @@ public final class CountLedger {
             return;
         }
         windows.computeIfAbsent(floor(s), k -> new FingerprintList()).add(id);
-        size++;
+        if (++size > MAX_IDS) {
+            // nothing from the data grows memory without a bound: the oldest windows go unchecked (said by the pull)
+            long from = checkedUpTo;
+            long to = forgetOldestBeyond(MAX_IDS / 4);
+            overflow = overflow == null ? new long[] {from, to} : new long[] {overflow[0], to};
+        }
+    }
+
+    /** The windows [from, to) left unchecked since the last call because more than {@link #MAX_IDS} ids waited, or null. */
+    public long[] takeOverflow() {
+        long[] o = overflow;
+        overflow = null;
+        return o;
     }
 
     /** Distinct ids delivered with a timestamp in [from, to) (epoch seconds, window-aligned). */

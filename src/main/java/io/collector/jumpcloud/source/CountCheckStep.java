@@ -50,6 +50,12 @@ final class CountCheckStep {
             if (upTo != null) {
                 check(pull, ledger, upTo, stopping);
             }
+            long[] leftUnchecked = ledger.takeOverflow();
+            if (leftUnchecked != null) {
+                LOG.warn("[{}] Count check: more than {} sent events waited in windows not checkable yet (a burst in one window, or "
+                        + "an API answering the same events again); the windows from {} to {} are left unchecked", pull.name(),
+                        CountLedger.MAX_IDS, utc(leftUnchecked[0]), utc(leftUnchecked[1]));
+            }
         } else if (pull.queryDone()) {
             CountCheck.Shortfall w = pull.refetching();
             LOG.info("[{}] Count check: fetching {} to {} again sent {} missing events", pull.name(), utc(w.from()), utc(w.to()),

@@ -21,12 +21,20 @@ final class PagingGuard {
     private final Set<JsonNode> cursors = new HashSet<>();
     private long cursorChars;
     private Instant newestSoFar;
+    private String previousFirstId;
+    private String previousLastId;
 
     /** Before a page is taken: throws when it repeats a cursor or goes back. */
     void check(EventPage page, JsonNode cursor, boolean more) {
         if (more && cursor != null && cursors.contains(cursor)) {
             throw new CursorLoopException("JumpCloud answered the cursor " + abbreviate(cursor.toString())
                     + " a second time in this pull: its paging loops");
+        }
+        if (page.size() > 0 && previousFirstId != null && page.events().get(0).getId() != null
+                && (page.events().get(0).getId().equals(previousFirstId) || page.events().get(0).getId().equals(previousLastId))) {
+            // search_after moves past the previous page's last event: a page that starts with one of its events repeats it
+            throw new CursorLoopException("JumpCloud answered a page starting with the event " + abbreviate(page.events().get(0).getId())
+                    + " of the previous page: its paging loops");
         }
         if (page.size() > 0 && newestSoFar != null) {
             Instant oldest = page.events().get(0).getTimestamp();
@@ -46,6 +54,10 @@ final class PagingGuard {
     void taken(EventPage page, JsonNode cursor, boolean more) {
         if (more && cursor != null) {
             remember(cursor);
+        }
+        if (page.size() > 0) {
+            previousFirstId = page.events().get(0).getId();
+            previousLastId = page.events().get(page.size() - 1).getId();
         }
         for (DiEvent e : page) {
             Instant t = e.getTimestamp().truncatedTo(ChronoUnit.MILLIS);
@@ -88,6 +100,8 @@ final class PagingGuard {
         cursors.clear();
         cursorChars = 0;
         newestSoFar = null;
+        previousFirstId = null;
+        previousLastId = null;
     }
 
     static String abbreviate(String s) {

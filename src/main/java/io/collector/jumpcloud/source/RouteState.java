@@ -224,7 +224,12 @@ final class RouteState {
         if (ledger != null) {
             // every event of a page the route completed was delivered, now or by an earlier page, whatever the
             // route did with it: a route without the id memory (the Kamelet's, a user's) counts as the shipped one
-            page.forEach(e -> ledger.add(e.getTimestamp(), IdFingerprint.of(e.getId())));
+            // (not one stamped after the checkpoint's bound: it is read again each pull until its time, and counted then)
+            page.forEach(e -> {
+                if (!e.getTimestamp().isAfter(now)) {
+                    ledger.add(e.getTimestamp(), IdFingerprint.of(e.getId()));
+                }
+            });
         }
         state = new ServiceState(newest, s.historicDate());
         if (unsaved == null && sameSecond && newest.equals(s.lastPolledTimestamp()) && secondIds.size() == before) {

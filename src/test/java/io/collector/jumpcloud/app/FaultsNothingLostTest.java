@@ -170,7 +170,8 @@ class FaultsNothingLostTest {
              TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
              LogCapture log = LogCapture.capture()) {
             sim.addEvents(f.series(List.of("sso"), now.minusSeconds(120), Duration.ofSeconds(1), 60));
-            sim.addEvent(f.event("sso", now.plusSeconds(600)));               // a clock ahead somewhere
+            String future = f.event("sso", now.plusSeconds(600));               // a clock ahead somewhere
+            sim.addEvent(future);
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
                     .set("jumpcloud.poll-interval", "300")
                     .set("jumpcloud.lag-seconds", "0") // no end_time: the future event is in the answers at once
@@ -188,6 +189,15 @@ class FaultsNothingLostTest {
             assertTrue(sim.eventRequests().stream().noneMatch(r -> SimEventTime.after(r.bodyText("start_time"), r.arrivedAt())),
                     "no start_time in the future");
             assertTrue(!log.contains("HTTP 400"));
+            // read again at every poll until its time: it waited in the count check's memory once per poll, unbounded
+            io.collector.jumpcloud.state.StateStore store = new io.collector.jumpcloud.state.StateStore(dir.resolve("state"));
+            Instant checkpoint = store.load("all").orElseThrow().state().lastPolledTimestamp();
+            io.collector.jumpcloud.completeness.CountLedger ledger = store.loadLedger("all", checkpoint, 300).orElseThrow();
+            io.collector.jumpcloud.dedup.IdFingerprint futureId = io.collector.jumpcloud.dedup.IdFingerprint.of(
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(future).get("id").asText());
+            long copies = ledger.windows().values().stream()
+                    .mapToLong(ids -> java.util.stream.IntStream.range(0, ids.size()).filter(i -> ids.get(i).equals(futureId)).count()).sum();
+            assertEquals(0, copies, "the future event in the count check's memory before its time");
         }
     }
 }

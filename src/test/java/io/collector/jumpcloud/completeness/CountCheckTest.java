@@ -103,4 +103,23 @@ class CountCheckTest {
         ledger.add(Instant.ofEpochSecond(2 * W + 1), "new");
         assertEquals(1, ledger.size());
     }
+
+    /**
+     * Ids the check cannot count yet (all in one window: a burst, or an API answering new events in one
+     * millisecond forever) stay bounded: past the bound the oldest windows go unchecked, said once.
+     */
+    @Test
+    void idsThatCannotBeCheckedYetStayBounded() {
+        CountLedger ledger = new CountLedger(W, 0);
+        Instant t = Instant.ofEpochSecond(10 * W + 1);
+        int most = 0;
+        for (int i = 0; i < CountLedger.MAX_IDS + 50_000; i++) {
+            ledger.add(i < 10 ? Instant.ofEpochSecond(W + 1) : t, "id-" + i);
+            most = Math.max(most, ledger.size());
+        }
+        assertTrue(most <= CountLedger.MAX_IDS, "held at most " + most);
+        long[] left = ledger.takeOverflow();
+        assertTrue(left != null && left[0] == 0 && left[1] == 11 * W, java.util.Arrays.toString(left));
+        assertTrue(ledger.takeOverflow() == null, "said once");
+    }
 }

@@ -44,4 +44,25 @@ class PagingGuardTest {
         JsonNode again = cursor(2_999, 4_000);
         assertThrows(CursorLoopException.class, () -> g.check(EMPTY, again, true));
     }
+
+    /**
+     * An API that answers the same page again under a new cursor (all its events in one millisecond, so
+     * the page does not go back in time): the pull ends instead of reading it, and filling the count
+     * check's memory with it, forever.
+     */
+    @Test
+    void aPageAnsweredAgainUnderANewCursorIsALoop() throws Exception {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 3; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":\"e").append(i).append("\",\"timestamp\":\"2026-01-01T00:00:00.123Z\",\"service\":\"sso\"}");
+        }
+        EventPage page = EventPage.parse(PageBody.of(b.append(']').toString().getBytes(StandardCharsets.UTF_8)), null);
+        PagingGuard g = new PagingGuard();
+        g.check(page, cursor(1, 40), true);
+        g.taken(page, cursor(1, 40), true);
+        CursorLoopException e = assertThrows(CursorLoopException.class, () -> g.check(page, cursor(2, 40), true));
+        assertTrue(e.getMessage().contains("of the previous page"), e.getMessage());
+        g.reset(); // a count-check window fetched again in the same pull reads its own pages
+        g.check(page, cursor(1, 40), true);
+    }
 }
