@@ -165,8 +165,6 @@ public final class CollectorBeans {
     public static CollectorSettings bind(CamelContext context, Clock clock, Begun begun,
                                          java.util.function.Consumer<RuntimeException> lateRefusal) {
         CollectorSettings settings = begun.settings();
-        Registry registry = context.getRegistry();
-
         StateStore store = new StateStore(settings.stateDir());
         try {
             store.checkWritable();
@@ -174,6 +172,24 @@ public final class CollectorBeans {
             throw new io.collector.jumpcloud.config.SettingsException(CollectorSettings.STATE_DIR,
                     "cannot write to " + settings.stateDir().toAbsolutePath() + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
+        // one collector per state folder, unless replicas share it (collector.cluster); let go with the context, or
+        // at once when the rest of the start fails (a setting fixed in Karaf starts again in this JVM)
+        io.collector.jumpcloud.state.StateFolderLock folderLock = settings.cluster().isPresent() ? null
+                : io.collector.jumpcloud.state.StateFolderLock.take(settings.stateDir());
+        try {
+            return bindLocked(context, clock, begun, lateRefusal, settings, store, folderLock);
+        } catch (RuntimeException e) {
+            if (folderLock != null) {
+                folderLock.close();
+            }
+            throw e;
+        }
+    }
+
+    private static CollectorSettings bindLocked(CamelContext context, Clock clock, Begun begun,
+                                                java.util.function.Consumer<RuntimeException> lateRefusal, CollectorSettings settings,
+                                                StateStore store, io.collector.jumpcloud.state.StateFolderLock folderLock) {
+        Registry registry = context.getRegistry();
         EventIdRepository ids = new EventIdRepository(settings.dedupCacheSize());
         DevoTables tables = new DevoTables(settings.tables(), settings.fallbackTable());
         RequestBudget budget = new RequestBudget(settings.maxRequestsPerSecond());
@@ -192,6 +208,9 @@ public final class CollectorBeans {
                 @Override
                 protected void doStop() {
                     source.close(); // its HTTP connections and page threads, with the context
+                    if (folderLock != null) {
+                        folderLock.close(); // the routes are stopped: another collector may take the folder
+                    }
                 }
             }, true, true);
         } catch (Exception e) {

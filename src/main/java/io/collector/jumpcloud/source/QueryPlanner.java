@@ -27,6 +27,9 @@ final class QueryPlanner {
         this.metrics = metrics;
     }
 
+    /** A checkpoint further ahead of JumpCloud's now than this was never written by a collector on time. */
+    static final java.time.Duration CHECKPOINT_AHEAD = java.time.Duration.ofHours(1);
+
     /** The next pull of the route, or null when there is nothing to ask JumpCloud now (said in the log). */
     Pull plan(RouteState p) {
         ServiceState s = p.state();
@@ -41,6 +44,13 @@ final class QueryPlanner {
         Instant start = s.lastPolledTimestamp();
         Instant now = jumpCloudClock.now(); // JumpCloud's: a clock ahead of it would read seconds not indexed yet
         if (start.isAfter(now)) {
+            if (start.isAfter(now.plus(CHECKPOINT_AHEAD)) && p.sayCheckpointAhead(System.currentTimeMillis())) {
+                // never written so (a checkpoint stops at now): a hand edit, or a state saved by a machine whose clock was ahead
+                LOG.warn("[{}] The checkpoint {} is ahead of JumpCloud's now {}: nothing newer is read until then. If the state file "
+                        + "was edited, or saved by a machine whose clock was ahead, set jumpcloud.historic-date-utc to where the route "
+                        + "should start (the state is then reset)", p.name(), start, now);
+                metrics.routeProblem(p.service(), p.org(), "its checkpoint " + start + " is ahead of JumpCloud's now");
+            }
             start = now; // JumpCloud refuses a start_time in the future (an event stamped ahead of a clock)
         }
         // no end_time with a lag of 0

@@ -60,6 +60,17 @@ final class RouteState {
         return unsavedTries <= 3 || unsavedTries % 100 == 0;
     }
 
+    private volatile long checkpointAheadSaidMs;
+
+    /** Whether to say (again) that the checkpoint is ahead of JumpCloud's now: the first time, then hourly. */
+    boolean sayCheckpointAhead(long nowMs) {
+        if (checkpointAheadSaidMs != 0 && nowMs - checkpointAheadSaidMs < 3_600_000) {
+            return false;
+        }
+        checkpointAheadSaidMs = nowMs;
+        return true;
+    }
+
     /** Why this route does not run (its state file cannot be trusted); null when it runs. */
     private volatile String blocked;
 

@@ -127,6 +127,78 @@ class StateFileFaultsTest {
         }
     }
 
+    /**
+     * Two collectors started with one state folder by mistake (not replicas): each would send every
+     * event and overwrite the other's checkpoints. The second is refused, naming the setting and the
+     * folder; once the first stops, the folder is free again.
+     */
+    @Test
+    void aSecondCollectorOnTheSameStateFolderIsRefusedUnlessTheyAreReplicas() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        Path state = dir.resolve("state");
+        EventFactory f = new EventFactory();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true)) {
+            sim.addEvents(f.series(List.of("sso"), from.plusSeconds(5), Duration.ofSeconds(2), 100));
+            java.util.function.Supplier<CollectorRun> collector = () -> new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.services", "sso")
+                    .set("jumpcloud.historic-date-utc", CollectorRun.historic(from))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca());
+            try (CollectorRun first = collector.get().start()) {
+                CollectorRun.await(() -> devo.lineCount() >= 100, Duration.ofSeconds(20), "the first collector's events");
+                try (CollectorRun second = collector.get()) {
+                    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, second::start);
+                    String why = java.util.stream.Stream.iterate((Throwable) e, t -> t != null, Throwable::getCause)
+                            .map(Throwable::getMessage).filter(m -> m != null && m.startsWith("collector.state-dir: another collector"))
+                            .findFirst().orElseThrow(() -> new AssertionError("no reason naming the setting", e));
+                    assertTrue(why.contains(state.toAbsolutePath().toString()) && why.contains("collector.cluster"), why);
+                }
+                sim.addEvents(f.series(List.of("sso"), from.plusSeconds(600), Duration.ofSeconds(2), 10));
+                CollectorRun.await(() -> devo.lineCount() >= 110, Duration.ofSeconds(20), "the first collector goes on");
+            }
+            try (CollectorRun again = collector.get().start()) {
+                sim.addEvents(f.series(List.of("sso"), from.plusSeconds(900), Duration.ofSeconds(2), 10));
+                CollectorRun.await(() -> devo.lineCount() >= 120, Duration.ofSeconds(20), "a collector started after the first stopped");
+                Thread.sleep(1000);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(sim.events(), devo.lines(), "test-collector");
+        }
+    }
+
+    /**
+     * A checkpoint years ahead (a hand-edited state file, or one saved by a machine whose clock was
+     * ahead): nothing is read until then. It is said, with the way out, and health names the route;
+     * the other route delivers.
+     */
+    @Test
+    void aCheckpointAheadOfJumpCloudsNowIsSaid() throws Exception {
+        Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
+        Path state = dir.resolve("state");
+        Instant ahead = Instant.parse("2030-01-01T00:00:00Z");
+        new io.collector.jumpcloud.state.StateStore(state).save("sso", new io.collector.jumpcloud.state.ServiceState(ahead, from),
+                new io.collector.jumpcloud.dedup.SecondIds(ahead.getEpochSecond()));
+        EventFactory f = new EventFactory();
+        int port = HealthAndMetricsTest.freePort();
+        try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
+             LogCapture log = LogCapture.capture()) {
+            sim.addEvents(f.series(List.of("sso", "mdm"), from.plusSeconds(5), Duration.ofSeconds(2), 100));
+            List<SimEvent> mdm = sim.events().stream().filter(e -> e.service().equals("mdm")).toList();
+            try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, state)
+                    .set("jumpcloud.poll-interval", "300").set("jumpcloud.services", "sso,mdm")
+                    .set("camel.server.port", Integer.toString(port))
+                    .devo(devo.port(), pki.clientCert(), pki.clientKey(), pki.ca()).start()) {
+                CollectorRun.await(() -> devo.lineCount() >= mdm.size(), Duration.ofSeconds(20), "the mdm events");
+                Thread.sleep(1000);
+                List<String> said = log.lines().stream().filter(l -> l.startsWith("WARN") && l.contains("[sso] The checkpoint 2030-01-01T00:00:00Z "
+                        + "is ahead of JumpCloud's now")).toList();
+                assertEquals(1, said.size(), "said once, not at every poll: " + said);
+                assertTrue(said.get(0).contains("jumpcloud.historic-date-utc"), said.get(0));
+                String health = HealthAndMetricsTest.get("http://127.0.0.1:" + port + "/observe/health").body();
+                assertTrue(health.contains("is ahead of JumpCloud's now"), health);
+            }
+            DevoLinesOnTheWire.assertExactlyOnce(mdm, devo.lines(), "test-collector");
+        }
+    }
+
     /** A folder where the state file's temporary copy goes (a save may be writing that file just now: wait for it). */
     static void block(Path tmp) throws Exception {
         for (int i = 0; ; i++) {
