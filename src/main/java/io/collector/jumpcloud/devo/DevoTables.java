@@ -109,9 +109,10 @@ public final class DevoTables {
             }
             return table;
         }
-        if (badTablesSaid.size() < MAX_TRACKED && badTablesSaid.add(table)) {
+        String shown = LogSafe.text(table, 120); // kept as said: a name built from data may be of any length
+        if (badTablesSaid.size() < MAX_TRACKED && badTablesSaid.add(shown)) {
             LOG.warn("A route named the Devo table '{}' (its DevoTable header), which is not a Devo table name (dot-separated words, "
-                    + "at least four): its events go to the fallback table {}", LogSafe.text(table, 120), fallback);
+                    + "at least four): its events go to the fallback table {}", shown, fallback);
         }
         return fallback;
     }

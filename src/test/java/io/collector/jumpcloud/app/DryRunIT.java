@@ -56,4 +56,46 @@ class DryRunIT {
             }
         }
     }
+
+    /**
+     * Two collectors (not replicas) started by mistake with one state folder, as two processes: the
+     * second stops at start with exit code 2 and one line naming the setting and the folder, and the
+     * first goes on; once the first has stopped, another starts on the folder.
+     */
+    @Test
+    void aSecondCollectorOnTheSameStateFolderStopsAtStart() throws Exception {
+        Instant from = Instant.now().minus(30, ChronoUnit.MINUTES);
+        try (JumpCloudSimulator sim = new JumpCloudSimulator()) {
+            sim.addEvents(new EventFactory().series(List.of("sso"), from, Duration.ofMillis(50), 100));
+            Path state = dir.resolve("state");
+            java.util.function.Function<String, CollectorProcess> collector = name -> {
+                try {
+                    return new CollectorProcess(dir.resolve(name))
+                            .env("JUMPCLOUD_API_KEY", JumpCloudSimulator.DEFAULT_API_KEY)
+                            .env("JUMPCLOUD_BASE_URL", sim.baseUrl())
+                            .env("JUMPCLOUD_HISTORIC_DATE_UTC", CollectorRun.historic(from.minusSeconds(1)))
+                            .env("COLLECTOR_STATE_DIR", state.toString());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            try (CollectorProcess first = collector.apply("first").start()) {
+                CollectorRun.await(() -> first.stderr().contains("The data is up to date!"), Duration.ofSeconds(60), "the first pull");
+                try (CollectorProcess second = collector.apply("second").start()) {
+                    assertEquals(2, second.waitFor(60), second.stderr());
+                    assertTrue(second.stderr().contains("collector.state-dir: another collector is running with the state folder "
+                            + state.toAbsolutePath()), second.stderr());
+                    assertEquals("", second.stdout(), "the second sent nothing");
+                }
+                assertTrue(first.isAlive(), "the first goes on");
+                assertEquals(0, first.terminate(15), first.stderr());
+            }
+            try (CollectorProcess third = collector.apply("third").start()) {
+                CollectorRun.await(() -> third.stderr().contains("The data is up to date!"), Duration.ofSeconds(60),
+                        "a collector started once the first stopped");
+                assertEquals(0, third.terminate(15), third.stderr());
+                assertEquals("", third.stdout(), "the state the first saved: nothing sent again");
+            }
+        }
+    }
 }
