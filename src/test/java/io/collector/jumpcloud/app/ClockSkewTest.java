@@ -57,26 +57,6 @@ class ClockSkewTest {
         }
     }
 
-    /** This machine's wall clock, stepped by hand (NTP correcting a wrong clock, a VM restored from a snapshot). */
-    static final class SteppedClock extends Clock {
-        final java.util.concurrent.atomic.AtomicLong offsetMs = new java.util.concurrent.atomic.AtomicLong();
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plusMillis(offsetMs.get());
-        }
-    }
-
     /**
      * This machine's clock is stepped back two hours between two polls, then ahead by one while live
      * events come in (each indexed up to 4 s late). Stepped back, JumpCloud's now (this clock plus the
@@ -89,7 +69,7 @@ class ClockSkewTest {
     void aWallClockSteppedBackOrAheadStopsNothingAndLosesNoLateEvent() throws Exception {
         EventFactory f = new EventFactory();
         Random random = new Random(11);
-        SteppedClock wall = new SteppedClock();
+        io.collector.jumpcloud.testing.SteppedClock wall = io.collector.jumpcloud.testing.SteppedClock.overSystem();
         try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true)) {
             Instant start = Instant.now();
             try (CollectorRun run = new CollectorRun(sim.baseUrl(), JumpCloudSimulator.DEFAULT_API_KEY, dir.resolve("state"))
@@ -103,10 +83,10 @@ class ClockSkewTest {
                 int asked = sim.eventRequests().size();
                 CollectorRun.await(() -> sim.eventRequests().size() > asked, Duration.ofSeconds(10), "a poll");
                 Thread.sleep(300);
-                wall.offsetMs.set(-Duration.ofHours(2).toMillis());
+                wall.offset(Duration.ofHours(-2));
                 sim.addEvents(f.series(java.util.List.of("sso"), Instant.now(), Duration.ofMillis(50), 20));
                 CollectorRun.await(() -> devo.lineCount() >= 20, Duration.ofSeconds(15), "the events after the clock went back");
-                wall.offsetMs.set(Duration.ofHours(1).toMillis());
+                wall.offset(Duration.ofHours(1));
                 Instant ahead = Instant.now();
                 while (Duration.between(ahead, Instant.now()).toSeconds() < 6) {
                     Instant t = Instant.now();

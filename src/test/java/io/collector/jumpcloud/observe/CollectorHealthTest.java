@@ -3,11 +3,10 @@ package io.collector.jumpcloud.observe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.collector.jumpcloud.testing.SteppedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -17,31 +16,7 @@ import org.junit.jupiter.api.Test;
 class CollectorHealthTest {
     static final long POLL_MS = 200;
 
-    /** A clock the test sets. */
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-12-06T12:00:00Z");
-
-        void advance(long ms) {
-            now = now.plusMillis(ms);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
-    final TestClock clock = new TestClock();
+    final SteppedClock clock = SteppedClock.at(Instant.parse("2026-12-06T12:00:00Z"));
     final CollectorMetrics metrics = new CollectorMetrics(new SimpleMeterRegistry(), clock);
     final CollectorHealth health = new CollectorHealth(metrics, POLL_MS, clock);
 
@@ -55,12 +30,12 @@ class CollectorHealthTest {
     @Test
     void theStartsOwnWorkBeforeThePullsDoesNotCountAgainstTheRoute() throws Exception {
         metrics.route("all", null, () -> null);
-        clock.advance(10 * POLL_MS); // the state files read, the relay probed: a slow start
+        clock.step(Duration.ofMillis(10 * POLL_MS)); // the state files read, the relay probed: a slow start
         metrics.routeActive("all", null); // the consumer starts pulling
-        clock.advance(2 * POLL_MS);
+        clock.step(Duration.ofMillis(2 * POLL_MS));
         assertEquals(HealthCheck.State.UP, check().getState(), "the first request has had 2 intervals");
         metrics.pageReceived("all", null); // JumpCloud answered the first page; its delivery is under way
-        clock.advance(2 * POLL_MS);
+        clock.step(Duration.ofMillis(2 * POLL_MS));
         assertEquals(HealthCheck.State.UP, check().getState());
     }
 
@@ -69,14 +44,14 @@ class CollectorHealthTest {
         metrics.route("sso", "org1", () -> null);
         metrics.routeActive("sso", "org1");
         metrics.pageReceived("sso", "org1");
-        clock.advance(3 * POLL_MS + 1);
+        clock.step(Duration.ofMillis(3 * POLL_MS + 1));
         HealthCheck.Result r = check();
         assertEquals(HealthCheck.State.DOWN, r.getState());
         assertTrue(r.getMessage().orElse("").contains("sso@org1 has neither completed a pull nor received or delivered a page"),
                 r.getMessage().orElse(""));
         metrics.pageDelivered("sso", "org1");
         assertEquals(HealthCheck.State.UP, check().getState(), "UP again with the next page");
-        clock.advance(3 * POLL_MS + 1);
+        clock.step(Duration.ofMillis(3 * POLL_MS + 1));
         metrics.pullSucceeded("sso", "org1");
         assertEquals(HealthCheck.State.UP, check().getState(), "a completed pull counts as well");
     }

@@ -2,7 +2,7 @@ package io.collector.jumpcloud.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
+import io.collector.jumpcloud.testing.SteppedClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,27 +15,11 @@ import org.junit.jupiter.api.Test;
 class JumpCloudClockTest {
     /** A wall clock that can step, and a monotonic clock that only runs. */
     static final class Clocks {
-        final AtomicLong wallMs = new AtomicLong(Instant.parse("2026-12-07T12:00:00.250Z").toEpochMilli());
+        final SteppedClock wall = SteppedClock.at(Instant.parse("2026-12-07T12:00:00.250Z"));
         final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        final Clock wall = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(wallMs.get());
-            }
-        };
 
         void run(Duration d) {
-            wallMs.addAndGet(d.toMillis());
+            wall.step(d);
             nanos.addAndGet(d.toNanos());
         }
     }
@@ -52,10 +36,10 @@ class JumpCloudClockTest {
         clock.observe(date(jumpCloud));
         c.run(Duration.ofSeconds(10));
         assertEquals(jumpCloud.plusSeconds(10), clock.now());
-        c.wallMs.addAndGet(-Duration.ofHours(3).toMillis()); // NTP steps this machine's clock back
+        c.wall.step(Duration.ofHours(-3)); // NTP steps this machine's clock back
         c.run(Duration.ofSeconds(5));
         assertEquals(jumpCloud.plusSeconds(15), clock.now(), "stepped back: every checkpoint would be in the future");
-        c.wallMs.addAndGet(Duration.ofHours(5).toMillis()); // and then two hours ahead
+        c.wall.step(Duration.ofHours(5)); // and then two hours ahead
         c.run(Duration.ofSeconds(5));
         assertEquals(jumpCloud.plusSeconds(20), clock.now(), "stepped ahead: the query would read into the lag");
         clock.observe(date(jumpCloud.plusSeconds(21))); // the next answer: JumpCloud's time again

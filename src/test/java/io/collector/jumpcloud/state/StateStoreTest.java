@@ -29,6 +29,15 @@ class StateStoreTest {
         return s;
     }
 
+    /** A burst: {@code n} ids in the checkpoint's second. */
+    static SecondIds many(Instant checkpoint, int n) {
+        SecondIds s = ids(checkpoint);
+        for (int i = 0; i < n; i++) {
+            s.add(IdFingerprint.of("id-" + i));
+        }
+        return s;
+    }
+
     @Test
     void roundTripsToTheNanosecondWithTheSecondsIdsInAFileOfTheirOwn() throws Exception {
         StateStore store = new StateStore(dir);
@@ -55,10 +64,7 @@ class StateStoreTest {
     void aPageOfTheSameSecondAppendsOnlyItsIdsAndANewSecondStartsAFreshFile() throws Exception {
         StateStore store = new StateStore(dir);
         Instant t = Instant.parse("2026-01-01T00:00:05.5Z");
-        SecondIds ids = ids(t);
-        for (int i = 0; i < 50_000; i++) {
-            ids.add(IdFingerprint.of("id-" + i));
-        }
+        SecondIds ids = many(t, 50_000);
         store.save("sso", new ServiceState(t, t), ids);
         Path file = dir.resolve("sso.ids-" + t.getEpochSecond());
         long modifiedBefore = Files.size(file);
@@ -84,10 +90,7 @@ class StateStoreTest {
     void aWholeSaveOfTheSameSecondNeverRewritesTheIdsFileTheStateOnDiskNames() throws Exception {
         StateStore store = new StateStore(dir);
         Instant t = Instant.parse("2026-01-01T00:00:05.5Z");
-        SecondIds ids = ids(t);
-        for (int i = 0; i < 1_000; i++) {
-            ids.add(IdFingerprint.of("id-" + i));
-        }
+        SecondIds ids = many(t, 1_000);
         store.save("sso", new ServiceState(t, t), ids);
         Path file = dir.resolve("sso.ids-" + t.getEpochSecond());
         Path asTheStateSawIt = dir.resolve("held-by-the-old-state");
