@@ -35,16 +35,19 @@ public final class ToDevoLine implements Processor {
         Object t = m.getHeader(DevoLines.TABLE);
         String service = null;
         String table;
+        boolean notATable = false;
         if (t == null) {
             service = (String) m.getHeader(EventHeaders.SERVICE);
             table = tables.tableFor(service); // a route that set no table: the fallback, counted
         } else {
-            table = tables.checkedTable(t.toString()); // a route may build it from data: a table name, or the fallback
+            String named = t.toString();
+            table = tables.checkedTable(named); // a route may build it from data: a table name, or the fallback
+            notATable = !table.equals(named);
         }
         String fallback = null;
         if (table.equals(tables.fallbackTable())) { // the header lookup only for the rare fallback event
             service = service != null ? service : (String) m.getHeader(EventHeaders.SERVICE);
-            if (tables.isFallback(table, service) || !table.equals(t == null ? table : t.toString())) {
+            if (notATable || tables.isFallback(table, service)) {
                 fallback = tables.label(service);
             }
         }

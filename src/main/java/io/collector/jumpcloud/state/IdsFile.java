@@ -82,13 +82,14 @@ final class IdsFile {
 
     /**
      * Writes the ids from index {@code start} on after the {@code start} ids already in the file (what
-     * a failed earlier write left after them goes), and fsyncs it. From 0 (a new second, or a retry
-     * after a failed save) the file is written aside and renamed into place: the state on disk may
-     * name this very file with the ids of an earlier save, and a crash or an interrupt while it was
-     * rewritten in place would leave fewer ids than that state says, a route that cannot start.
+     * a failed earlier write left after them goes), and fsyncs it. A file written whole again (a retry
+     * after a failed save) is written aside and renamed into place: the state on disk may name it with
+     * the ids of an earlier save, and a crash or an interrupt while it was rewritten in place would
+     * leave fewer ids than that state says, a route that cannot start. A new second's file, which no
+     * state names yet, is written where it goes.
      */
     static void write(Path idsFile, SecondIds ids, int start) {
-        if (start == 0) {
+        if (start == 0 && Files.exists(idsFile)) {
             AtomicFiles.replace(idsFile, ch -> writeIds(ch, ids, 0), "ids file");
             return;
         }
