@@ -119,11 +119,18 @@ public final class CollectorSettings {
         SettingsReader r = new SettingsReader(source);
         apiKey = r.required(API_KEY);
         orgIds = r.list(ORG_ID);
+        Map<String, String> byLowerCase = new java.util.HashMap<>();
         for (String org : orgIds) {
             // each item here, not by one pattern over the list: a regex group repeated a thousand times overflows the stack
             if (!org.matches("[0-9a-fA-F]{24}")) {
                 throw new SettingsException(ORG_ID, "'" + org + "' is not valid (InitVariablesError 3): expected the 24-hex id of an organization, "
                         + "or a comma list of them, e.g. 5bf6defbdcd8233029e0c598,64a1b2c3d4e5f60718293a4b");
+            }
+            String same = byLowerCase.put(org.toLowerCase(java.util.Locale.ROOT), org);
+            if (same != null) {
+                // two routes (two state folders) would pull one organization, and send each event twice
+                throw new SettingsException(ORG_ID, "'" + same + "' and '" + org + "' are the same organization (InitVariablesError 3): "
+                        + "list it once");
             }
         }
         orgsPerRequest = (int) r.number(ORGS_PER_REQUEST);

@@ -45,6 +45,21 @@ class CollectorSettingsTest {
      * overflow the stack in the schema validator at about a thousand); a bad one among them is named;
      * a value too long for a pattern is refused with its setting, not a StackOverflowError.
      */
+    /**
+     * One organization written twice, in capitals and not: two routes and two state folders would pull
+     * it, and send each of its events twice. Refused, naming both; an exact repeat is read once.
+     */
+    @Test
+    void anOrganizationListedTwiceInAnotherCaseIsRefused() {
+        Map<String, String> m = minimal();
+        m.put(CollectorSettings.ORG_ID, "5bf6defbdcd8233029e0c598, 64a1b2c3d4e5f60718293a4b, 5BF6DEFBDCD8233029E0C598");
+        SettingsException e = assertThrows(SettingsException.class, () -> settings(m));
+        assertEquals("jumpcloud.org-id: '5bf6defbdcd8233029e0c598' and '5BF6DEFBDCD8233029E0C598' are the same organization "
+                + "(InitVariablesError 3): list it once", e.getMessage());
+        m.put(CollectorSettings.ORG_ID, "5bf6defbdcd8233029e0c598,5bf6defbdcd8233029e0c598");
+        assertEquals(List.of("5bf6defbdcd8233029e0c598"), settings(m).orgIds());
+    }
+
     @Test
     void longListsAreReadAndTheirBadItemsNamed() {
         Map<String, String> m = minimal();
