@@ -44,7 +44,7 @@ final class QueryPlanner {
         Instant start = s.lastPolledTimestamp();
         Instant now = jumpCloudClock.now(); // JumpCloud's: a clock ahead of it would read seconds not indexed yet
         if (start.isAfter(now)) {
-            if (start.isAfter(now.plus(CHECKPOINT_AHEAD)) && p.sayCheckpointAhead(System.currentTimeMillis())) {
+            if (start.isAfter(now.plus(CHECKPOINT_AHEAD)) && p.sayCheckpointAhead()) {
                 // never written so (a checkpoint stops at now): a hand edit, or a state saved by a machine whose clock was ahead
                 LOG.warn("[{}] The checkpoint {} is ahead of JumpCloud's now {}: nothing newer is read until then. If the state file "
                         + "was edited, or saved by a machine whose clock was ahead, set jumpcloud.historic-date-utc to where the route "

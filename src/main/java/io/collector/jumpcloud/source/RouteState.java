@@ -60,14 +60,17 @@ final class RouteState {
         return unsavedTries <= 3 || unsavedTries % 100 == 0;
     }
 
-    private volatile long checkpointAheadSaidMs;
+    /** When the checkpoint was last said to be ahead (monotonic nanos), or null: a wall clock stepped back would silence it. */
+    private volatile Long checkpointAheadSaidNanos;
 
     /** Whether to say (again) that the checkpoint is ahead of JumpCloud's now: the first time, then hourly. */
-    boolean sayCheckpointAhead(long nowMs) {
-        if (checkpointAheadSaidMs != 0 && nowMs - checkpointAheadSaidMs < 3_600_000) {
+    boolean sayCheckpointAhead() {
+        long now = System.nanoTime();
+        Long said = checkpointAheadSaidNanos;
+        if (said != null && now - said < java.util.concurrent.TimeUnit.HOURS.toNanos(1)) {
             return false;
         }
-        checkpointAheadSaidMs = nowMs;
+        checkpointAheadSaidNanos = now;
         return true;
     }
 

@@ -3,9 +3,12 @@ package io.collector.jumpcloud.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.collector.jumpcloud.dedup.SecondIds;
 import io.collector.jumpcloud.sim.EventFactory;
 import io.collector.jumpcloud.sim.JumpCloudSimulator;
 import io.collector.jumpcloud.sim.SimEvent;
+import io.collector.jumpcloud.state.ServiceState;
+import io.collector.jumpcloud.state.StateStore;
 import io.collector.jumpcloud.testing.TestPki;
 import io.collector.jumpcloud.testing.TlsLineReceiver;
 import java.nio.file.Files;
@@ -97,11 +100,9 @@ class StateFileFaultsTest {
     void aSaveThatFailsAsARouteResumesStopsNeitherTheStartNorTheOtherRoutes() throws Exception {
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         Path state = dir.resolve("state");
-        io.collector.jumpcloud.state.StateStore store = new io.collector.jumpcloud.state.StateStore(state);
         Instant before = from.minus(1, ChronoUnit.DAYS);
         for (String service : List.of("sso", "mdm")) {
-            store.save(service, new io.collector.jumpcloud.state.ServiceState(before, before),
-                    new io.collector.jumpcloud.dedup.SecondIds(before.getEpochSecond()));
+            saveState(state, service, before, before);
         }
         block(state.resolve("sso.json.tmp"));
         EventFactory f = new EventFactory();
@@ -174,8 +175,7 @@ class StateFileFaultsTest {
         Instant from = Instant.now().minus(1, ChronoUnit.HOURS);
         Path state = dir.resolve("state");
         Instant ahead = Instant.parse("2030-01-01T00:00:00Z");
-        new io.collector.jumpcloud.state.StateStore(state).save("sso", new io.collector.jumpcloud.state.ServiceState(ahead, from),
-                new io.collector.jumpcloud.dedup.SecondIds(ahead.getEpochSecond()));
+        saveState(state, "sso", ahead, from);
         EventFactory f = new EventFactory();
         int port = HealthAndMetricsTest.freePort();
         try (JumpCloudSimulator sim = new JumpCloudSimulator(); TlsLineReceiver devo = TlsLineReceiver.start(pki, true);
@@ -197,6 +197,11 @@ class StateFileFaultsTest {
             }
             DevoLinesOnTheWire.assertExactlyOnce(mdm, devo.lines(), "test-collector");
         }
+    }
+
+    /** A route's state as an earlier run left it: its checkpoint and historic date, no ids of that second. */
+    static void saveState(Path state, String service, Instant checkpoint, Instant historic) {
+        new StateStore(state).save(service, new ServiceState(checkpoint, historic), new SecondIds(checkpoint.getEpochSecond()));
     }
 
     /** A folder where the state file's temporary copy goes (a save may be writing that file just now: wait for it). */
